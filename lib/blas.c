@@ -1,0 +1,2 @@
+/* placeholder: blas.c is being written */
+typedef int dsv_placeholder_blas;

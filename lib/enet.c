@@ -1,0 +1,2 @@
+/* placeholder: enet.c is being written */
+typedef int dsv_placeholder_enet;

@@ -1,0 +1,2 @@
+/* placeholder: init.c is being written */
+typedef int dsv_placeholder_init;

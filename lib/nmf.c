@@ -1,0 +1,2 @@
+/* placeholder: nmf.c is being written */
+typedef int dsv_placeholder_nmf;

@@ -1,0 +1,2 @@
+/* placeholder: options.c is being written */
+typedef int dsv_placeholder_options;

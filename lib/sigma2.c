@@ -1,0 +1,2 @@
+/* placeholder: sigma2.c is being written */
+typedef int dsv_placeholder_sigma2;

@@ -1,0 +1,2 @@
+/* placeholder: validate.c is being written */
+typedef int dsv_placeholder_validate;

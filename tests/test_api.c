@@ -1,0 +1,2 @@
+/* placeholder: test_api.c is being written; fails until then */
+int main(void) { return 1; }

@@ -1,0 +1,2 @@
+/* placeholder: test_cox.c is being written; fails until then */
+int main(void) { return 1; }

@@ -1,0 +1,149 @@
+#define _POSIX_C_SOURCE 200809L
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_path(const char *var, const char *fallback, const char *name, char *buf,
+                            int cap)
+{
+    const char *dir = getenv(var);
+    snprintf(buf, (size_t)cap, "%s/%s", dir ? dir : fallback, name);
+    return buf;
+}
+
+const char *tu_golden_path(const char *name, char *buf, int cap)
+{
+    return env_path("DESURV_GOLDEN_DIR", "tests/golden", name, buf, cap);
+}
+
+const char *tu_data_path(const char *name, char *buf, int cap)
+{
+    return env_path("DESURV_DATA_DIR", "data", name, buf, cap);
+}
+
+/* Split line in place on tabs; returns number of fields. */
+static int64_t split_tabs(char *line, char ***fields, int64_t *cap)
+{
+    int64_t nf = 0;
+    char *p = line;
+    for (;;) {
+        if (nf == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *fields = realloc(*fields, (size_t)*cap * sizeof **fields);
+        }
+        (*fields)[nf++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    return nf;
+}
+
+static char *read_line(FILE *f)
+{
+    size_t cap = 256, len = 0;
+    char *buf = malloc(cap);
+    int c;
+    while ((c = fgetc(f)) != EOF && c != '\n') {
+        if (len + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+        buf[len++] = (char)c;
+    }
+    if (c == EOF && len == 0) {
+        free(buf);
+        return NULL;
+    }
+    if (len && buf[len - 1] == '\r')
+        len--;
+    buf[len] = '\0';
+    return buf;
+}
+
+int tu_read_tsv(const char *path, tu_table *t)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char **fields = NULL;
+    int64_t fcap = 0;
+    char *line = read_line(f);
+    if (!line) {
+        fclose(f);
+        return -1;
+    }
+    t->cols = split_tabs(line, &fields, &fcap);
+    t->names = malloc((size_t)t->cols * sizeof *t->names);
+    for (int64_t j = 0; j < t->cols; j++)
+        t->names[j] = strdup(fields[j]);
+    free(line);
+    int64_t rcap = 64;
+    double *rowmajor = malloc((size_t)(rcap * t->cols) * sizeof *rowmajor);
+    while ((line = read_line(f))) {
+        if (line[0] == '\0') {
+            free(line);
+            continue;
+        }
+        int64_t nf = split_tabs(line, &fields, &fcap);
+        if (nf != t->cols) {
+            free(line);
+            free(rowmajor);
+            free(fields);
+            fclose(f);
+            return -2;
+        }
+        if (t->rows == rcap)
+            rowmajor = realloc(rowmajor, (size_t)((rcap *= 2) * t->cols) * sizeof *rowmajor);
+        for (int64_t j = 0; j < nf; j++)
+            rowmajor[t->rows * t->cols + j] =
+                strcmp(fields[j], "NA") == 0 ? NAN : strtod(fields[j], NULL);
+        t->rows++;
+        free(line);
+    }
+    fclose(f);
+    free(fields);
+    t->data = malloc((size_t)(t->rows * t->cols + 1) * sizeof *t->data);
+    for (int64_t i = 0; i < t->rows; i++)
+        for (int64_t j = 0; j < t->cols; j++)
+            t->data[i + j * t->rows] = rowmajor[i * t->cols + j];
+    free(rowmajor);
+    return 0;
+}
+
+void tu_table_free(tu_table *t)
+{
+    for (int64_t j = 0; t->names && j < t->cols; j++)
+        free(t->names[j]);
+    free(t->names);
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+int64_t tu_col(const tu_table *t, const char *name)
+{
+    for (int64_t j = 0; j < t->cols; j++)
+        if (strcmp(t->names[j], name) == 0)
+            return j;
+    return -1;
+}
+
+double *tu_colp(const tu_table *t, int64_t j)
+{
+    return t->data + j * t->rows;
+}
+
+double tu_max_relerr(const double *a, const double *b, int64_t n)
+{
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs(a[i] - b[i]) / fmax(1.0, fabs(b[i]));
+        if (!(d <= m))
+            m = d; /* NaN propagates as "worse" */
+    }
+    return m;
+}
