@@ -48,4 +48,14 @@ int64_t dsv_cox_work_size(const dsv_cox *c, int64_t k);
 int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int64_t ldz,
                       int64_t k, double *loglik, double *zgrad, double *out, double *work);
 
+/* Difference l(eta + deta) - l(eta), computed from expm1(deta): its error
+ * is of order eps * n_e * max|deta|, not eps * |l|, so it stays accurate
+ * when the difference is far below the rounding level of l itself (a line
+ * search near the optimum compares such differences).
+ * Meant for small steps: max |deta| <= ~1 (larger steps are fine for
+ * accuracy but should simply difference two dsv_cox_eval results, since
+ * expm1 of a large deta may overflow: DESURV_E_NUMERIC).  Needs no
+ * workspace.  Returns 0 or DESURV_E_NUMERIC. */
+int dsv_cox_delta(const dsv_cox *c, const double *eta, const double *deta, double *dl);
+
 #endif

@@ -1,2 +1,262 @@
-/* placeholder: fit.c is being written */
-typedef int dsv_placeholder_fit;
+/* fit.c - the DeSurv fit: outer iterations, multi-start, desurv_fit().
+ *
+ * One outer iteration is H-step, W-step, beta-step (spec section 4); each
+ * block leaves L non-increasing, so the recorded trace is monotone.  The
+ * starts of a fit are independent tasks (own random stream, own state) run on
+ * the handle's worker threads; which thread runs which start never changes
+ * the numbers.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cindex.h"
+#include "desurv/desurv.h"
+#include "fit.h"
+#include "model.h"
+#include "starts.h"
+#include "validate.h"
+
+#include <cblas.h>
+
+static int push_trace(dsv_state *s, double v)
+{
+    if (s->trace_len == s->trace_cap) {
+        int64_t cap = s->trace_cap * 2;
+        double *t = realloc(s->trace, (size_t)cap * sizeof *t);
+        if (!t)
+            return DESURV_E_NOMEM;
+        s->trace = t;
+        s->trace_cap = cap;
+    }
+    s->trace[s->trace_len++] = v;
+    return DESURV_OK;
+}
+
+int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
+{
+    int rc = DESURV_OK;
+    s->converged = 0;
+    if (s->trace_len == 0)
+        rc = push_trace(s, s->cur.loss);
+    while (rc == DESURV_OK && s->iters < maxit) {
+        double prev = s->cur.loss;
+        rc = dsv_h_step(pr, s);
+        if (rc == DESURV_OK)
+            rc = dsv_w_step(pr, s);
+        if (rc == DESURV_OK && pr->alpha > 0)
+            rc = dsv_beta_step(pr, s, pr->beta_maxit);
+        if (rc != DESURV_OK)
+            break;
+        s->iters++;
+        rc = push_trace(s, s->cur.loss);
+        double rel = (prev - s->cur.loss) / fmax(fabs(prev), 1e-300);
+        if (rel < tol) {
+            s->converged = 1;
+            break;
+        }
+    }
+    return rc;
+}
+
+/* ---- desurv_fit ------------------------------------------------------ */
+
+static int validate_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t ldx,
+                        const double *time, const int32_t *event, int64_t *n_events)
+{
+    if (!X || !time || !event)
+        return dsv_fail(m, DESURV_E_NULL, "desurv_fit: %s is NULL",
+                        !X ? "X" : !time ? "time" : "event");
+    int rc = dsv_check_matrix(m->errmsg, sizeof m->errmsg, "X", X, p, n, ldx, 1);
+    if (rc == DESURV_OK)
+        rc = dsv_check_survival(m->errmsg, sizeof m->errmsg, time, event, n, n_events);
+    if (rc != DESURV_OK)
+        return rc;
+    int64_t k = (int64_t)m->opt[DESURV_OPT_K];
+    if (k < 1)
+        return dsv_fail(m, DESURV_E_RANK, "option k (the rank) is not set");
+    if (k > p || k > n)
+        return dsv_fail(m, DESURV_E_RANK, "k = %lld exceeds min(p, n) = %lld", (long long)k,
+                        (long long)(p < n ? p : n));
+    if ((int)m->opt[DESURV_OPT_INIT] == 2) {
+        if (!m->W0)
+            return dsv_fail(m, DESURV_E_INIT, "init = user but no W0 was given (desurv_set_init)");
+        if (m->W0_p != p || m->W0_k != k || (m->H0 && m->H0_n != n))
+            return dsv_fail(m, DESURV_E_MISMATCH,
+                            "user start is %lld x %lld (H0 n = %lld) but the data need %lld x %lld "
+                            "(n = %lld)",
+                            (long long)m->W0_p, (long long)m->W0_k, (long long)m->H0_n,
+                            (long long)p, (long long)k, (long long)n);
+    }
+    if ((double)p * (double)(k + 1) > (double)DSV_BLAS_INT_MAX ||
+        (double)n * (double)(k + 1) > (double)DSV_BLAS_INT_MAX)
+        return dsv_fail(m, DESURV_E_OVERFLOW, "p * k or n * k exceeds the BLAS integer range");
+    return DESURV_OK;
+}
+
+static void data_moments(const double *X, int64_t p, int64_t n, int64_t ldx, double *norm2,
+                         double *mean)
+{
+    double ss = 0, s = 0;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < p; i++) {
+            double v = X[i + j * ldx];
+            ss += v * v;
+            s += v;
+        }
+    *norm2 = ss;
+    *mean = s / ((double)n * (double)p);
+}
+
+static int setup_problem(desurv_model *m, dsv_problem *pr, const double *X, int64_t p,
+                         int64_t n, int64_t ldx, const dsv_cox *cox)
+{
+    const double *o = m->opt;
+    pr->X = X, pr->p = p, pr->n = n, pr->ldx = ldx, pr->k = (int64_t)o[DESURV_OPT_K];
+    pr->cox = cox;
+    pr->n_events = cox->n_events;
+    data_moments(X, p, n, ldx, &pr->xnorm2, &pr->xmean);
+    if (pr->xnorm2 <= 0)
+        return dsv_fail(m, DESURV_E_NUMERIC, "X is all zeros");
+    pr->sigma2 = 1.0;
+    if (o[DESURV_OPT_ALPHA_SCALE] == 0) {
+        int rc = dsv_sigma2(X, p, n, ldx, pr->k, pr->xnorm2, &pr->sigma2);
+        if (rc != DESURV_OK)
+            return dsv_fail(m, rc, "computing sigma2: the eigen-solver failed");
+    }
+    pr->alpha = o[DESURV_OPT_ALPHA];
+    pr->xc_top = 0;
+    if (pr->alpha > 0) {
+        int rc = dsv_centered_top(X, p, n, ldx, &pr->xc_top);
+        if (rc != DESURV_OK)
+            return dsv_fail(m, rc, "computing the curvature bound: the eigen-solver failed");
+    }
+    pr->lambda = o[DESURV_OPT_LAMBDA];
+    pr->nu = o[DESURV_OPT_NU];
+    pr->lambda_w = o[DESURV_OPT_LAMBDA_W];
+    pr->lambda_h = o[DESURV_OPT_LAMBDA_H];
+    pr->c_rec = (1.0 - pr->alpha) / pr->sigma2;
+    pr->eps_w = 1e-16;
+    /* H carries the scale of X (W has unit columns): a relative floor keeps
+     * fit(c X) = c fit(X) exact. */
+    pr->eps_h = 1e-16 * sqrt(pr->xnorm2 / ((double)n * (double)p));
+    /* Proximal Newton converges quadratically: a tight tolerance costs an
+     * iteration or two and keeps the fit a smooth function of the data
+     * (fit(c X) = fit(X) to 1e-8 needs beta far below 1e-6). */
+    pr->tol_beta = 1e-10;
+    pr->beta_maxit = 100;
+    return DESURV_OK;
+}
+
+static void state_stats(const dsv_problem *pr, const dsv_state *s, double *stat)
+{
+    stat[DESURV_STAT_LOSS] = s->cur.loss;
+    stat[DESURV_STAT_NMF_LOSS] = s->cur.rec;
+    stat[DESURV_STAT_COX_LOGLIK] = s->cur.loglik;
+    stat[DESURV_STAT_PENALTY_BETA] = s->cur.pen;
+    stat[DESURV_STAT_ITERATIONS] = (double)s->iters;
+    stat[DESURV_STAT_CONVERGED] = s->converged;
+    stat[DESURV_STAT_SIGMA2] = pr->sigma2;
+    stat[DESURV_STAT_W_ACCEPT_RATE] = s->w_steps ? (double)s->w_first / (double)s->w_steps : 1.0;
+    stat[DESURV_STAT_N_EVENTS] = (double)pr->n_events;
+}
+
+/* Move the finished state into the handle (replacing an earlier fit). */
+static int store_fit(desurv_model *m, const dsv_problem *pr, dsv_state *s, const double *time,
+                     const int32_t *event, int64_t best)
+{
+    int64_t n = pr->n, k = pr->k;
+    double *zmean = malloc((size_t)k * sizeof *zmean), *zsd = malloc((size_t)k * sizeof *zsd);
+    if (!zmean || !zsd) {
+        free(zmean), free(zsd);
+        return DESURV_E_NOMEM;
+    }
+    double stat[DESURV_STAT_COUNT] = {0};
+    state_stats(pr, s, stat);
+    stat[DESURV_STAT_BEST_START] = (double)best;
+    dsv_score_moments(s->Z, n, k, zmean, zsd, NULL);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->Z, (int)n, s->beta, 1, 0.0,
+                s->eta, 1);
+    int rc = dsv_cindex(time, event, s->eta, n, &stat[DESURV_STAT_TRAIN_CINDEX], NULL, NULL, NULL);
+    if (rc != DESURV_OK) {
+        free(zmean), free(zsd);
+        return rc;
+    }
+    free(m->W), free(m->H), free(m->beta), free(m->zmean), free(m->zsd), free(m->trace);
+    m->W = s->W, m->H = s->H, m->beta = s->beta, m->trace = s->trace;
+    m->trace_len = s->trace_len;
+    s->W = s->H = s->beta = s->trace = NULL;
+    m->zmean = zmean, m->zsd = zsd;
+    m->p = pr->p, m->n = n, m->k = k;
+    for (int i = 0; i < DESURV_STAT_COUNT; i++)
+        m->stat[i] = stat[i];
+    for (int i = 0; i < DESURV_OPT_COUNT; i++)
+        m->fit_opt[i] = m->opt[i];
+    m->fitted = 1;
+    return DESURV_OK;
+}
+
+/* Continue the chosen start to convergence and fit the final beta. */
+static int finish_start(desurv_model *m, const dsv_problem *pr, dsv_state *s)
+{
+    int rc = dsv_state_ensure_scratch(s, pr);
+    if (rc == DESURV_OK)
+        rc = dsv_refresh(pr, s);
+    if (rc == DESURV_OK)
+        rc = dsv_iterate(pr, s, (int64_t)m->opt[DESURV_OPT_MAXIT], m->opt[DESURV_OPT_TOL]);
+    /* alpha = 0: the "NMF, then Cox" baseline fits beta once on the final W;
+     * otherwise a last, longer beta solve polishes the returned beta. */
+    if (rc == DESURV_OK)
+        rc = dsv_beta_step(pr, s, 500);
+    return rc;
+}
+
+static int fit_message(desurv_model *m, int rc)
+{
+    if (rc == DESURV_E_NUMERIC)
+        return dsv_fail(m, rc, "a non-finite value arose during fitting (try a smaller alpha "
+                               "or a larger lambda)");
+    return dsv_fail(m, rc, "desurv_fit failed: %s", desurv_strerror(rc));
+}
+
+int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t ldx,
+               const double *time, const int32_t *event)
+{
+    if (!m)
+        return DESURV_E_NULL;
+    int64_t n_events = 0;
+    int rc = validate_fit(m, X, p, n, ldx, time, event, &n_events);
+    if (rc != DESURV_OK)
+        return rc;
+    dsv_cox cox;
+    if (dsv_cox_init(&cox, time, event, n, (int)m->opt[DESURV_OPT_TIES]) != DESURV_OK)
+        return dsv_fail(m, DESURV_E_NOMEM, "out of memory preparing the Cox design");
+    dsv_problem pr;
+    rc = setup_problem(m, &pr, X, p, n, ldx, &cox);
+    if (rc != DESURV_OK) {
+        dsv_cox_free(&cox);
+        return rc;
+    }
+    int init = (int)m->opt[DESURV_OPT_INIT];
+    dsv_start_plan plan = {
+        .pr = &pr, .init = init, .seed = (uint64_t)m->opt[DESURV_OPT_SEED], .stream_base = 0,
+        .nstarts = init == 0 ? (int64_t)m->opt[DESURV_OPT_NINIT] : 1,
+        .tol_init = m->opt[DESURV_OPT_TOL_INIT], .select = (int)m->opt[DESURV_OPT_INIT_SELECT],
+        .W0 = m->W0, .H0 = m->H0, .beta0 = m->beta0, .time = time, .event = event,
+        .threads = (int)m->opt[DESURV_OPT_THREADS]};
+    /* ninit = 1: a single start, no selection phase. */
+    int64_t maxit = (int64_t)m->opt[DESURV_OPT_MAXIT], imaxit = (int64_t)m->opt[DESURV_OPT_IMAXIT];
+    plan.imaxit = plan.nstarts > 1 ? (imaxit < maxit ? imaxit : maxit) : 0;
+    dsv_state *states = calloc((size_t)plan.nstarts, sizeof *states);
+    int64_t best = 0;
+    rc = states ? dsv_run_starts(&plan, states, &best) : DESURV_E_NOMEM;
+    if (rc == DESURV_OK)
+        rc = finish_start(m, &pr, &states[best]);
+    if (rc == DESURV_OK)
+        rc = store_fit(m, &pr, &states[best], time, event, best);
+    for (int64_t i = 0; states && i < plan.nstarts; i++)
+        dsv_state_free(&states[i]);
+    free(states);
+    dsv_cox_free(&cox);
+    return rc == DESURV_OK ? rc : fit_message(m, rc);
+}

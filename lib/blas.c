@@ -1,2 +1,0 @@
-/* placeholder: blas.c is being written */
-typedef int dsv_placeholder_blas;

@@ -1,0 +1,99 @@
+/* fit.h - internal state of the DeSurv block-coordinate-descent fit.
+ *
+ * A dsv_problem holds what all starts of one fit share read-only (the data,
+ * the Cox design, constants of the objective).  A dsv_state is one start:
+ * its factors, the scores Z = X^T W kept in step with W, and scratch.
+ */
+#ifndef DESURV_FIT_H
+#define DESURV_FIT_H
+
+#include <stdint.h>
+
+#include "cox.h"
+
+typedef struct dsv_problem {
+    const double *X;
+    int64_t p, n, ldx, k;
+    const dsv_cox *cox;
+    int64_t n_events;
+    double xnorm2;   /* ||X||_F^2 */
+    double xmean;    /* mean entry of X */
+    double sigma2;   /* reconstruction scale (spec section 3) */
+    double xc_top;   /* largest eigenvalue of the gene-centred X Xc^T */
+    double alpha, lambda, nu, lambda_w, lambda_h;
+    double c_rec;    /* (1 - alpha) / sigma2: weight of the reconstruction block */
+    double eps_w;    /* floor of W entries (W has unit-norm columns) */
+    double eps_h;    /* floor of H entries, relative to the scale of X */
+    double tol_beta;
+    int beta_maxit;
+} dsv_problem;
+
+/* The terms of L at one point (spec section 3). */
+typedef struct dsv_terms {
+    double rec;     /* ||X - W H||_F^2 / (2 n p) */
+    double hpen;    /* ||H||_F^2 / (2 n k) */
+    double wpen;    /* ||W||_F^2 / (2 p k) */
+    double loglik;  /* l(X^T W beta) (0 when alpha = 0 and not asked for) */
+    double pen;     /* P(beta) */
+    double loss;    /* L */
+} dsv_terms;
+
+typedef struct dsv_state {
+    int64_t p, n, k;
+    double *W, *H, *beta, *Z;     /* current point; Z = X^T W (n x k) */
+    double *WtW, *HHt;            /* k x k Gram matrices of the current point */
+    double *G1;                   /* k x k scratch */
+    double *G2;                   /* 2 k x k scratch */
+    double *Wt, *Zt;              /* W-step trial and its scores */
+    double *A, *T;                /* n x (k+1) right-hand sides, p x (k+1) products */
+    double *WG;                   /* p x k: W (H H^T) */
+    double *eta, *grad, *zmean, *zsd, *Zs, *bwork, *coxwork;
+    dsv_terms cur;
+    double *trace;                /* loss after each outer iteration, trace[0] = start */
+    int64_t trace_len, trace_cap;
+    int64_t iters, w_steps, w_first;
+    int64_t w_extrapolated;       /* W steps that needed a third product with X */
+    int converged;
+    double sel_cindex;            /* training C-index after the selection phase */
+} dsv_state;
+
+int dsv_state_alloc(dsv_state *s, const dsv_problem *pr);
+void dsv_state_free_scratch(dsv_state *s); /* keep W, H, beta, trace */
+void dsv_state_free(dsv_state *s);
+int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr);
+
+/* nmf.c: the blocks of one outer iteration, and the loss. */
+int dsv_eval_terms(const dsv_problem *pr, dsv_state *s, const double *Z, const double *beta,
+                   double rec_inner, double h_sq, double w_sq, int with_cox, dsv_terms *t);
+double dsv_terms_total(const dsv_problem *pr, const dsv_terms *t);
+int dsv_refresh(const dsv_problem *pr, dsv_state *s); /* Z, Grams and loss from W, H, beta */
+/* <WtW, HHt> - 2 <H^T, Z>: ||X - W H||^2 - ||X||^2 from Grams and scores. */
+double dsv_rec_inner(const dsv_state *s, const double *WtW, const double *HHt, const double *H,
+                     const double *Z);
+int dsv_h_step(const dsv_problem *pr, dsv_state *s);
+int dsv_w_step(const dsv_problem *pr, dsv_state *s);
+int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G); /* dL/dW, p x k */
+int dsv_beta_step(const dsv_problem *pr, dsv_state *s, int maxit);
+/* floored (may be NULL): 1 where the sd was ~0 and replaced by 1. */
+void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, double *sd,
+                       double *floored);
+
+/* Run outer iterations until the relative loss change <= tol or maxit
+ * iterations in total; records the trace. */
+int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol);
+
+/* sigma2.c */
+int dsv_topk_gram(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k, double *ev,
+                  double *U, double *V);
+int dsv_sigma2(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k, double xnorm2,
+               double *sigma2);
+
+int dsv_centered_top(const double *X, int64_t p, int64_t n, int64_t ldx, double *top);
+
+/* init.c */
+void dsv_init_random(const dsv_problem *pr, dsv_state *s, uint64_t seed, uint64_t stream);
+int dsv_init_nndsvd(const dsv_problem *pr, dsv_state *s);
+int dsv_init_user(const dsv_problem *pr, dsv_state *s, const double *W0, const double *H0,
+                  const double *beta0);
+
+#endif

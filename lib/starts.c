@@ -1,0 +1,143 @@
+/* starts.c - the multi-start selection phase.
+ *
+ * Starts are independent tasks; workers take the next start index from a
+ * shared counter.  Each start owns its random stream and its state, so the
+ * result does not depend on the number of threads or on the schedule.
+ */
+#include "starts.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <cblas.h>
+
+#include "cindex.h"
+#include "desurv/desurv.h"
+
+typedef struct start_pool {
+    const dsv_start_plan *plan;
+    dsv_state *states;
+    int *status;
+    int64_t next;
+    pthread_mutex_t lock;
+} start_pool;
+
+static int init_state(const dsv_start_plan *pl, dsv_state *s, int64_t i)
+{
+    const dsv_problem *pr = pl->pr;
+    int rc = dsv_state_alloc(s, pr);
+    if (rc != DESURV_OK)
+        return rc;
+    switch (pl->init) {
+    case 1:
+        return dsv_init_nndsvd(pr, s);
+    case 2:
+        return dsv_init_user(pr, s, pl->W0, pl->H0, pl->beta0);
+    default:
+        dsv_init_random(pr, s, pl->seed, pl->stream_base + (uint64_t)i);
+        return DESURV_OK;
+    }
+}
+
+static int selection_cindex(const dsv_start_plan *pl, dsv_state *s)
+{
+    const dsv_problem *pr = pl->pr;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)pr->n, (int)pr->k, 1.0, s->Z, (int)pr->n,
+                s->beta, 1, 0.0, s->eta, 1);
+    return dsv_cindex(pl->time, pl->event, s->eta, pr->n, &s->sel_cindex, NULL, NULL, NULL);
+}
+
+/* Start from unit-norm columns of W (scale moved into H and beta), the
+ * normalisation every accepted W-step keeps. */
+static void normalise_start(const dsv_problem *pr, dsv_state *s)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    for (int64_t r = 0; r < k; r++) {
+        double nrm = 0;
+        for (int64_t g = 0; g < p; g++)
+            nrm += s->W[g + r * p] * s->W[g + r * p];
+        nrm = sqrt(nrm);
+        for (int64_t g = 0; g < p; g++)
+            s->W[g + r * p] /= nrm;
+        for (int64_t j = 0; j < n; j++)
+            s->H[r + j * k] *= nrm;
+        s->beta[r] *= nrm;
+    }
+}
+
+static int run_one(const dsv_start_plan *pl, dsv_state *s, int64_t i)
+{
+    int rc = init_state(pl, s, i);
+    if (rc == DESURV_OK)
+        normalise_start(pl->pr, s);
+    if (rc == DESURV_OK)
+        rc = dsv_state_ensure_scratch(s, pl->pr);
+    if (rc == DESURV_OK)
+        rc = dsv_refresh(pl->pr, s);
+    if (rc == DESURV_OK && pl->imaxit > 0)
+        rc = dsv_iterate(pl->pr, s, pl->imaxit, pl->tol_init);
+    if (rc == DESURV_OK && pl->select == 1)
+        rc = selection_cindex(pl, s);
+    dsv_state_free_scratch(s);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    start_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        int64_t i = pool->next++;
+        pthread_mutex_unlock(&pool->lock);
+        if (i >= pool->plan->nstarts)
+            break;
+        pool->status[i] = run_one(pool->plan, &pool->states[i], i);
+    }
+    return NULL;
+}
+
+static int64_t choose(const dsv_start_plan *pl, const dsv_state *st)
+{
+    int64_t best = 0;
+    for (int64_t i = 1; i < pl->nstarts; i++) {
+        int better = pl->select == 1
+                         ? st[i].sel_cindex > st[best].sel_cindex ||
+                               (isnan(st[best].sel_cindex) && !isnan(st[i].sel_cindex))
+                         : st[i].cur.loss < st[best].cur.loss;
+        if (better)
+            best = i;
+    }
+    return best;
+}
+
+int dsv_run_starts(const dsv_start_plan *pl, dsv_state *states, int64_t *best)
+{
+    int *status = calloc((size_t)pl->nstarts, sizeof *status);
+    if (!status)
+        return DESURV_E_NOMEM;
+    start_pool pool = {pl, states, status, 0, PTHREAD_MUTEX_INITIALIZER};
+    int64_t nthreads = pl->threads < pl->nstarts ? pl->threads : pl->nstarts;
+    pthread_t *tid = calloc((size_t)(nthreads > 1 ? nthreads - 1 : 1), sizeof *tid);
+    int64_t started = 0;
+    int rc = tid ? DESURV_OK : DESURV_E_NOMEM;
+    /* The calling thread is one of the workers. */
+    for (int64_t t = 0; rc == DESURV_OK && t + 1 < nthreads; t++) {
+        if (pthread_create(&tid[t], NULL, worker, &pool) != 0)
+            break; /* fewer helpers: the remaining workers still do every start */
+        started++;
+    }
+    if (rc == DESURV_OK)
+        worker(&pool);
+    for (int64_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (int64_t i = 0; rc == DESURV_OK && i < pl->nstarts; i++)
+        if (status[i] != DESURV_OK)
+            rc = status[i];
+    if (rc == DESURV_OK)
+        *best = choose(pl, states);
+    free(status);
+    free(tid);
+    pthread_mutex_destroy(&pool.lock);
+    return rc;
+}

@@ -1,0 +1,332 @@
+/* wstep.c - the W-step: one majorise-minimise step on the convex W-subproblem.
+ *
+ * With H and beta fixed, L(W) is the reconstruction quadratic, plus
+ * alpha * (-(2/n_e) l(X^T W beta)) (convex in eta, and eta is linear in W),
+ * plus alpha * P(beta), which depends on W through the score sds s_r (a
+ * convex function of W).  We replace each term by a separable quadratic that
+ * touches it at the current W and lies above it everywhere:
+ *
+ *  - reconstruction: the Lee-Seung bound, curvature c (W H H^T)_gr / W_gr;
+ *  - Cox: the negative Hessian of l in eta is a sum over events of
+ *    diag(pi) - pi pi^T, whose eigenvalues are <= 1/2 (Gershgorin) and which
+ *    all annihilate the constant vector (l ignores a common shift of eta).
+ *    So -(2/n_e) l has curvature <= 1 on the centred part of d eta =
+ *    X^T dW beta, and ||C X^T v||^2 <= xc_top ||v||^2 with xc_top the top
+ *    eigenvalue of the gene-centred Gram.  Cauchy-Schwarz gives
+ *    (dW beta)_g^2 <= B sum_r |beta_r| dW_gr^2, B = sum |beta_r|;
+ *  - penalty: s_r <= s_r0/2 + s_r^2/(2 s_r0), and s_r^2 is a quadratic in
+ *    w_r with Hessian (2/n) X C X^T <= (2/n) xc_top I.
+ *
+ * The minimiser of the sum, clipped at eps, is a closed-form per-entry step
+ * that cannot increase L.  Global bounds are loose where the Cox term
+ * dominates, so we then search along the segment from W to that point and
+ * beyond (the W-subproblem is convex, so the 1-D restriction is too): with
+ * Z(t) = (1-t) Z + t Z_mm and the k x k Grams of the two end points, every
+ * trial costs O(n k), never a product with X.  The MM point itself is the
+ * first trial and is always acceptable, so no W step is ever rejected for
+ * lack of decrease.  The gradient part of the step is X A for one n x k
+ * matrix A and the trial scores are X^T W_mm: the two GEMMs of the
+ * iteration.  The final loss is still compared, so a last-digit increase
+ * near convergence is refused rather than recorded.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "desurv/desurv.h"
+#include "fit.h"
+
+typedef struct wstep_coef {
+    int supervised;   /* alpha > 0 and beta != 0 */
+    double B;         /* sum |beta_r| */
+} wstep_coef;
+
+/* Column r of A: the "through the scores" part of the negative gradient,
+ * reconstruction numerator plus Cox and penalty terms (spec section 4). */
+static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, double *qcox)
+{
+    int64_t n = pr->n, k = pr->k;
+    double alpha = pr->alpha, lam = pr->lambda, nu = pr->nu;
+    double ce = 2.0 * alpha / (double)pr->n_events;
+    double crec = pr->c_rec / ((double)n * (double)pr->p);
+    for (int64_t r = 0; r < k; r++) {
+        double *a = s->A + r * n;
+        const double *z = s->Z + r * n;
+        for (int64_t j = 0; j < n; j++)
+            a[j] = crec * s->H[r + j * k];
+        qcox[r] = 0;
+        if (!c->supervised)
+            continue;
+        double b = s->beta[r], ab = fabs(b), sd = s->zsd[r], mu = s->zmean[r];
+        int free_sd = s->bwork[r] == 0.0; /* a floored sd does not depend on W */
+        double rho = free_sd ? (nu * ab + (1 - nu) * b * b * sd) / ((double)n * sd) : 0;
+        double kappa = free_sd ? nu * ab / (2 * sd) + (1 - nu) * b * b / 2 : 0;
+        for (int64_t j = 0; j < n; j++)
+            a[j] += ce * s->grad[j] * b - alpha * lam * rho * (z[j] - mu);
+        qcox[r] = pr->xc_top * (alpha * c->B * ab + 2 * alpha * lam * kappa / (double)n);
+    }
+}
+
+/* The closed-form minimiser of the separable majoriser, entry by entry.
+ * Returns the largest t for which W + t (W_mm - W) stays >= eps. */
+static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox)
+{
+    int64_t p = pr->p, k = pr->k;
+    double crec = pr->c_rec / ((double)pr->n * (double)p);
+    double lw = pr->lambda_w / ((double)p * (double)k);
+    double tmax = HUGE_VAL;
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t g = 0; g < p; g++) {
+            int64_t i = g + r * p;
+            double w = s->W[i], wg = s->WG[i];
+            double grad = crec * wg + lw * w - s->T[i];
+            double q = crec * wg / w + lw + qcox[r] + 1e-300;
+            double wn = fmax(w - grad / q, pr->eps_w);
+            s->Wt[i] = wn;
+            if (wn < w && w > pr->eps_w)
+                tmax = fmin(tmax, (w - pr->eps_w) / (w - wn));
+        }
+    return tmax;
+}
+
+/* Loss of the normalised version of (Wx, Zx = X^T Wx), computed like every
+ * other loss of the fit; leaves Wx^T Wx in s->G1. */
+static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Wx, const double *Zx,
+                      dsv_terms *t)
+{
+    int64_t p = pr->p, k = pr->k;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, Wx, (int)p,
+                Wx, (int)p, 0.0, s->G1, (int)k);
+    double h_sq = 0;
+    for (int64_t r = 0; r < k; r++)
+        h_sq += s->HHt[r + r * k] * s->G1[r + r * k];
+    double inner = dsv_rec_inner(s, s->G1, s->HHt, s->H, Zx);
+    return dsv_eval_terms(pr, s, Zx, s->beta, inner, h_sq, (double)k, pr->alpha > 0, t);
+}
+
+/* Accept (Wx, Zx): normalise columns to unit norm, moving the scale into
+ * H and beta, which leaves W H, eta and s_r beta_r unchanged.  s->G1 holds
+ * Wx^T Wx. */
+static void accept_normalised(const dsv_problem *pr, dsv_state *s, const double *Wx,
+                              const double *Zx, const dsv_terms *t)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    double *d = s->bwork + 2 * k;
+    for (int64_t r = 0; r < k; r++)
+        d[r] = sqrt(s->G1[r + r * k]);
+    for (int64_t r = 0; r < k; r++) {
+        double inv = 1.0 / d[r];
+        for (int64_t g = 0; g < p; g++)
+            s->W[g + r * p] = Wx[g + r * p] * inv;
+        for (int64_t j = 0; j < n; j++)
+            s->Z[j + r * n] = Zx[j + r * n] * inv;
+        for (int64_t j = 0; j < n; j++)
+            s->H[r + j * k] *= d[r];
+        s->beta[r] *= d[r];
+    }
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t q = 0; q < k; q++) {
+            s->WtW[q + r * k] = s->G1[q + r * k] / (d[q] * d[r]);
+            s->HHt[q + r * k] *= d[q] * d[r];
+        }
+    s->cur = *t;
+}
+
+/* The segment W(t) = (1 - t) W + t W_mm in closed form: scores, the Gram
+ * W(t)^T W(t) and the loss of the normalised point, all without X. */
+typedef struct segment {
+    double a00, a01, a11;   /* <G00, HHt>, <G01 + G01^T, HHt>, <G11, HHt> */
+    double c0, c1;          /* <H^T, Z>, <H^T, Z_mm> */
+    const double *G00, *G01, *G11;
+} segment;
+
+static void segment_gram(const segment *sg, int64_t k, double t, double *G)
+{
+    double u = 1 - t;
+    for (int64_t i = 0; i < k; i++)
+        for (int64_t j = 0; j < k; j++)
+            G[i + j * k] = u * u * sg->G00[i + j * k] +
+                           u * t * (sg->G01[i + j * k] + sg->G01[j + i * k]) +
+                           t * t * sg->G11[i + j * k];
+}
+
+/* Loss of the normalised W(t); leaves Z(t) in s->Zs and its Gram in s->G1. */
+static int segment_loss(const dsv_problem *pr, dsv_state *s, const segment *sg, double t,
+                        dsv_terms *out)
+{
+    int64_t n = pr->n, k = pr->k;
+    double u = 1 - t;
+    for (int64_t i = 0; i < n * k; i++)
+        s->Zs[i] = u * s->Z[i] + t * s->Zt[i];
+    segment_gram(sg, k, t, s->G1);
+    double inner = u * u * sg->a00 + u * t * sg->a01 + t * t * sg->a11 - 2 * (u * sg->c0 + t * sg->c1);
+    double h_sq = 0;
+    for (int64_t r = 0; r < k; r++)
+        h_sq += s->HHt[r + r * k] * s->G1[r + r * k];
+    return dsv_eval_terms(pr, s, s->Zs, s->beta, inner, h_sq, (double)k, pr->alpha > 0, out);
+}
+
+static double frob(const double *A, const double *B, int64_t len)
+{
+    double acc = 0;
+    for (int64_t i = 0; i < len; i++)
+        acc += A[i] * B[i];
+    return acc;
+}
+
+/* Minimise the convex 1-D loss over [1, tmax] starting from the MM point
+ * t = 1: double while it decreases, then golden-section in the bracket. */
+static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, double tmax,
+                       double *t_best, dsv_terms *best)
+{
+    int rc = segment_loss(pr, s, sg, 1.0, best);
+    *t_best = 1.0;
+    if (rc != DESURV_OK || pr->alpha == 0 || tmax <= 1.0)
+        return rc; /* alpha = 0: the MM step is the Lee-Seung step, keep it */
+    double lo = 0.5, hi = 1.0;
+    dsv_terms t;
+    while (hi < tmax) {
+        double next = fmin(2 * hi, tmax);
+        if ((rc = segment_loss(pr, s, sg, next, &t)) != DESURV_OK)
+            return rc;
+        if (!(t.loss < best->loss)) {
+            lo = hi / 2 > 1.0 ? hi / 2 : 1.0;
+            hi = next;
+            break;
+        }
+        *best = t, *t_best = next;
+        lo = hi, hi = next;
+    }
+    if (*t_best == 1.0 && hi <= 1.0)
+        return DESURV_OK;
+    for (int it = 0; it < 12 && hi - lo > 1e-3 * hi; it++) {
+        double a = lo + 0.381966 * (hi - lo), b = lo + 0.618034 * (hi - lo);
+        dsv_terms ta, tb;
+        if ((rc = segment_loss(pr, s, sg, a, &ta)) != DESURV_OK ||
+            (rc = segment_loss(pr, s, sg, b, &tb)) != DESURV_OK)
+            return rc;
+        if (ta.loss < best->loss)
+            *best = ta, *t_best = a;
+        if (tb.loss < best->loss)
+            *best = tb, *t_best = b;
+        if (ta.loss < tb.loss)
+            hi = b;
+        else
+            lo = a;
+    }
+    return DESURV_OK;
+}
+
+int dsv_w_step(const dsv_problem *pr, dsv_state *s)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    wstep_coef c = {0, 0};
+    for (int64_t r = 0; r < k; r++)
+        c.B += fabs(s->beta[r]);
+    c.supervised = pr->alpha > 0 && c.B > 0;
+    if (c.supervised) {
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->Z, (int)n, s->beta, 1,
+                    0.0, s->eta, 1);
+        double l;
+        int rc = dsv_cox_eval(pr->cox, s->eta, &l, s->grad, NULL, s->coxwork);
+        if (rc != DESURV_OK)
+            return rc;
+        dsv_score_moments(s->Z, n, k, s->zmean, s->zsd, s->bwork);
+    }
+    double *qcox = s->bwork + k;
+    build_rhs(pr, s, &c, qcox);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)n, 1.0, pr->X,
+                (int)pr->ldx, s->A, (int)n, 0.0, s->T, (int)p);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
+                (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
+    double tmax = mm_update(pr, s, qcox);
+
+    /* Scores of the MM point, and the Grams that describe the segment. */
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)p, 1.0, pr->X,
+                (int)pr->ldx, s->Wt, (int)p, 0.0, s->Zt, (int)n);
+    double *Gs = s->G2; /* W^T W_mm, then W_mm^T W_mm */
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, s->W,
+                (int)p, s->Wt, (int)p, 0.0, Gs, (int)k);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, s->Wt,
+                (int)p, s->Wt, (int)p, 0.0, Gs + k * k, (int)k);
+    segment sg = {0};
+    sg.G00 = s->WtW, sg.G01 = Gs, sg.G11 = Gs + k * k;
+    sg.a00 = frob(s->WtW, s->HHt, k * k);
+    sg.a11 = frob(sg.G11, s->HHt, k * k);
+    for (int64_t i = 0; i < k; i++)
+        for (int64_t j = 0; j < k; j++)
+            sg.a01 += (Gs[i + j * k] + Gs[j + i * k]) * s->HHt[i + j * k];
+    sg.c0 = dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg.a00;
+    sg.c0 = -sg.c0 / 2;
+    sg.c1 = -(dsv_rec_inner(s, sg.G11, s->HHt, s->H, s->Zt) - sg.a11) / 2;
+    double t_best;
+    dsv_terms t;
+    int rc = line_search(pr, s, &sg, tmax, &t_best, &t);
+    if (rc != DESURV_OK)
+        return rc;
+    s->w_steps++;
+    /* The search compared losses from the closed-form segment; decide on
+     * the exact loss of the point we would keep (same formula as every
+     * other step), falling back to the MM point, which is guaranteed. */
+    if (t_best != 1.0) {
+        double u = 1 - t_best, *Wx = s->WG, *Zx = s->A;
+        for (int64_t i = 0; i < p * k; i++)
+            Wx[i] = fmax(u * s->W[i] + t_best * s->Wt[i], pr->eps_w);
+        /* Z(t) = (1-t) Z + t Z_mm multiplies the rounding error already in Z
+         * by |1 - t|: harmless for t <= 2, compounding beyond.  There the
+         * scores of the kept point are recomputed from X. */
+        if (t_best <= 2.0)
+            for (int64_t i = 0; i < n * k; i++)
+                Zx[i] = u * s->Z[i] + t_best * s->Zt[i];
+        else
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)p, 1.0,
+                        pr->X, (int)pr->ldx, Wx, (int)p, 0.0, Zx, (int)n);
+        s->w_extrapolated += t_best > 2.0;
+        if ((rc = exact_loss(pr, s, Wx, Zx, &t)) != DESURV_OK)
+            return rc;
+        if (t.loss <= s->cur.loss) {
+            accept_normalised(pr, s, Wx, Zx, &t);
+            s->w_first++;
+            return DESURV_OK;
+        }
+    }
+    if ((rc = exact_loss(pr, s, s->Wt, s->Zt, &t)) != DESURV_OK)
+        return rc;
+    if (t.loss <= s->cur.loss) {
+        accept_normalised(pr, s, s->Wt, s->Zt, &t);
+        s->w_first++;
+    }
+    return DESURV_OK;
+}
+
+/* dL/dW at the current point (p x k into G), the gradient the majoriser
+ * touches.  Used by the tests to check the step against finite differences. */
+int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    wstep_coef c = {1, 0};
+    for (int64_t r = 0; r < k; r++)
+        c.B += fabs(s->beta[r]);
+    c.supervised = pr->alpha > 0;
+    if (c.supervised) {
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->Z, (int)n, s->beta, 1,
+                    0.0, s->eta, 1);
+        double l;
+        int rc = dsv_cox_eval(pr->cox, s->eta, &l, s->grad, NULL, s->coxwork);
+        if (rc != DESURV_OK)
+            return rc;
+        dsv_score_moments(s->Z, n, k, s->zmean, s->zsd, s->bwork);
+    }
+    build_rhs(pr, s, &c, s->bwork + k);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)n, 1.0, pr->X,
+                (int)pr->ldx, s->A, (int)n, 0.0, s->T, (int)p);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
+                (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
+    double crec = pr->c_rec / ((double)n * (double)p);
+    double lw = pr->lambda_w / ((double)p * (double)k);
+    for (int64_t i = 0; i < p * k; i++)
+        G[i] = crec * s->WG[i] + lw * s->W[i] - s->T[i];
+    return DESURV_OK;
+}

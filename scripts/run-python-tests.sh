@@ -1,0 +1,27 @@
+#!/bin/sh
+# run-python-tests.sh SRCROOT LIBDESURV
+# Hook for the Python binding's tests (bindings/python/).  Registered as the
+# meson test 'python' (suite 'python'), so `meson test` runs it.
+#   - Interpreter: Debian's /usr/bin/python3 (numpy, pytest are Debian
+#     packages installed by scripts/setup.sh; there is no PyPI here).  Set
+#     DESURV_PYTHON to use another one.
+#   - The binding finds the freshly built library through DESURV_LIBRARY
+#     (its loader's override variable) and is imported from the source tree.
+#   - Exit 77 (meson: skipped) while there are no Python tests.
+set -eu
+src=$1 lib=$2
+py=${DESURV_PYTHON:-/usr/bin/python3}
+pkgdir=$src/bindings/python
+if ! find "$pkgdir" \( -name 'test_*.py' -o -name '*_test.py' \) 2>/dev/null | grep -q .; then
+    echo "no Python tests under bindings/python yet: skipped"
+    exit 77
+fi
+if ! "$py" -c 'import pytest, numpy' 2>/dev/null; then
+    echo "$py lacks pytest or numpy (run scripts/setup.sh)"
+    exit 1
+fi
+export DESURV_LIBRARY="$lib"
+export PYTHONPATH="$pkgdir${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONDONTWRITEBYTECODE=1
+cd "$pkgdir"
+exec "$py" -m pytest -q -p no:cacheprovider .
