@@ -118,18 +118,16 @@ static int setup_problem(desurv_model *m, dsv_problem *pr, const double *X, int6
     data_moments(X, p, n, ldx, &pr->xnorm2, &pr->xmean);
     if (pr->xnorm2 <= 0)
         return dsv_fail(m, DESURV_E_NUMERIC, "X is all zeros");
-    pr->sigma2 = 1.0;
-    if (o[DESURV_OPT_ALPHA_SCALE] == 0) {
-        int rc = dsv_sigma2(X, p, n, ldx, pr->k, pr->xnorm2, &pr->sigma2);
-        if (rc != DESURV_OK)
-            return dsv_fail(m, rc, "computing sigma2: the eigen-solver failed");
-    }
     pr->alpha = o[DESURV_OPT_ALPHA];
+    pr->sigma2 = 1.0;
     pr->xc_top = 0;
-    if (pr->alpha > 0) {
-        int rc = dsv_centered_top(X, p, n, ldx, &pr->xc_top);
+    int raw = o[DESURV_OPT_ALPHA_SCALE] != 0;
+    if (!raw || pr->alpha > 0) {
+        int rc = dsv_data_scales(X, p, n, ldx, pr->k, pr->xnorm2, raw ? NULL : &pr->sigma2,
+                                 pr->alpha > 0 ? &pr->xc_top : NULL);
         if (rc != DESURV_OK)
-            return dsv_fail(m, rc, "computing the curvature bound: the eigen-solver failed");
+            return dsv_fail(m, rc, "computing sigma2 and the curvature bound: %s",
+                            rc == DESURV_E_NOMEM ? "out of memory" : "the eigen-solver failed");
     }
     pr->lambda = o[DESURV_OPT_LAMBDA];
     pr->nu = o[DESURV_OPT_NU];

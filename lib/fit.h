@@ -85,10 +85,11 @@ int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol);
 /* sigma2.c */
 int dsv_topk_gram(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k, double *ev,
                   double *U, double *V);
-int dsv_sigma2(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k, double xnorm2,
-               double *sigma2);
+/* sigma2 and the top eigenvalue of the gene-centred Gram (either may be
+ * NULL), from one Gram matrix. */
+int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                    double xnorm2, double *sigma2, double *xc_top);
 
-int dsv_centered_top(const double *X, int64_t p, int64_t n, int64_t ldx, double *top);
 
 /* init.c */
 void dsv_init_random(const dsv_problem *pr, dsv_state *s, uint64_t seed, uint64_t stream);

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -69,45 +70,28 @@ int dsv_topk_gram(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
     return rc;
 }
 
-int dsv_sigma2(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k, double xnorm2,
-               double *sigma2)
+/* Eigenvalues il..m (1-based, ascending) of the symmetric m x m matrix G
+ * (destroyed), written to w. */
+static int top_eigs(double *G, int64_t m, int64_t count, double *w)
 {
-    double *ev = malloc((size_t)k * sizeof *ev);
-    if (!ev)
+    lapack_int found = 0, *supp = malloc((size_t)(2 * count) * sizeof *supp);
+    double z[1];
+    if (!supp)
         return DESURV_E_NOMEM;
-    int rc = dsv_topk_gram(X, p, n, ldx, k, ev, NULL, NULL);
-    if (rc == DESURV_OK) {
-        double top = 0;
-        for (int64_t j = 0; j < k; j++)
-            top += ev[j];
-        double np = (double)n * (double)p;
-        *sigma2 = fmax((xnorm2 - top) / np, 1e-12 * xnorm2 / np);
-    }
-    free(ev);
-    return rc;
+    lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'N', 'I', 'U', (lapack_int)m, G,
+                                     (lapack_int)m, 0.0, 0.0, (lapack_int)(m - count + 1),
+                                     (lapack_int)m, LAPACKE_dlamch('S'), &found, w, z, 1, supp);
+    free(supp);
+    return (info != 0 || found != count) ? DESURV_E_LAPACK : DESURV_OK;
 }
 
-/* Largest eigenvalue of Xc Xc^T, Xc = X with each gene centred across
- * samples.  The Cox term is blind to a common shift of eta, so only the
- * centred part of X^T dW beta costs curvature; for expression data, whose
- * genes sit on large baselines, this is orders of magnitude below
- * ||X||_2^2.  Computed from the smaller Gram matrix: P (X^T X) P when
- * n <= p, X X^T - m m^T / n (m = row sums) otherwise. */
-int dsv_centered_top(const double *X, int64_t p, int64_t n, int64_t ldx, double *top)
+/* Centre the Gram matrix so that its top eigenvalue is that of Xc Xc^T,
+ * Xc = X with each gene centred across samples: P (X^T X) P when the Gram
+ * is X^T X (n <= p), X X^T - m m^T / n (m = row sums) otherwise. */
+static void centre_gram(const double *X, int64_t p, int64_t n, int64_t ldx, double *G, int tall,
+                        double *v)
 {
-    int tall = n <= p;
     int64_t m = tall ? n : p;
-    double *G = malloc((size_t)(m * m) * sizeof *G);
-    double *v = malloc((size_t)m * sizeof *v);
-    lapack_int supp[2], found = 0;
-    if (!G || !v) {
-        free(G), free(v);
-        return DESURV_E_NOMEM;
-    }
-    /* full (both triangles) Gram, so the centring below is simple */
-    cblas_dgemm(CblasColMajor, tall ? CblasTrans : CblasNoTrans, tall ? CblasNoTrans : CblasTrans,
-                (int)m, (int)m, (int)(tall ? p : n), 1.0, X, (int)ldx, X, (int)ldx, 0.0, G,
-                (int)m);
     if (tall) {
         double all = 0;
         for (int64_t j = 0; j < m; j++) {
@@ -121,24 +105,54 @@ int dsv_centered_top(const double *X, int64_t p, int64_t n, int64_t ldx, double 
         for (int64_t j = 0; j < m; j++)
             for (int64_t i = 0; i < m; i++)
                 G[i + j * m] += all - v[i] - v[j];
-    } else {
-        for (int64_t i = 0; i < m; i++) {
-            double acc = 0;
-            for (int64_t j = 0; j < n; j++)
-                acc += X[i + j * ldx];
-            v[i] = acc;
-        }
-        for (int64_t j = 0; j < m; j++)
-            for (int64_t i = 0; i < m; i++)
-                G[i + j * m] -= v[i] * v[j] / (double)n;
+        return;
     }
-    double w[1] = {0}, z[1];
-    lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'N', 'I', 'U', (lapack_int)m, G,
-                                     (lapack_int)m, 0.0, 0.0, (lapack_int)m, (lapack_int)m,
-                                     LAPACKE_dlamch('S'), &found, w, z, 1, supp);
-    free(G), free(v);
-    if (info != 0 || found != 1)
-        return DESURV_E_LAPACK;
-    *top = fmax(w[0], 0.0);
-    return DESURV_OK;
+    for (int64_t i = 0; i < m; i++) {
+        double acc = 0;
+        for (int64_t j = 0; j < n; j++)
+            acc += X[i + j * ldx];
+        v[i] = acc;
+    }
+    for (int64_t j = 0; j < m; j++)
+        for (int64_t i = 0; i < m; i++)
+            G[i + j * m] -= v[i] * v[j] / (double)n;
+}
+
+/* sigma2 (spec section 3) and the top eigenvalue of the gene-centred Gram,
+ * from one Gram matrix of the smaller side (either output may be NULL).
+ * The Cox term is blind to a common shift of eta, so only the centred part
+ * of X^T dW beta costs curvature in the W-step; for expression data, whose
+ * genes sit on large baselines, xc_top is orders of magnitude below
+ * ||X||_2^2. */
+int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                    double xnorm2, double *sigma2, double *xc_top)
+{
+    int tall = n <= p;
+    int64_t m = tall ? n : p;
+    double *G = malloc((size_t)(m * m) * sizeof *G);
+    double *C = xc_top ? malloc((size_t)(m * m) * sizeof *C) : NULL;
+    double *w = malloc((size_t)(m + 1) * sizeof *w);
+    int rc = (G && w && (C || !xc_top)) ? DESURV_OK : DESURV_E_NOMEM;
+    if (rc == DESURV_OK) {
+        /* both triangles: the centring below needs the full matrix */
+        cblas_dgemm(CblasColMajor, tall ? CblasTrans : CblasNoTrans,
+                    tall ? CblasNoTrans : CblasTrans, (int)m, (int)m, (int)(tall ? p : n), 1.0, X,
+                    (int)ldx, X, (int)ldx, 0.0, G, (int)m);
+        if (C)
+            memcpy(C, G, (size_t)(m * m) * sizeof *C);
+    }
+    if (rc == DESURV_OK && sigma2 && (rc = top_eigs(G, m, k, w)) == DESURV_OK) {
+        double top = 0;
+        for (int64_t j = 0; j < k; j++)
+            top += fmax(w[j], 0.0);
+        double np = (double)n * (double)p;
+        *sigma2 = fmax((xnorm2 - top) / np, 1e-12 * xnorm2 / np);
+    }
+    if (rc == DESURV_OK && xc_top) {
+        centre_gram(X, p, n, ldx, C, tall, w);
+        if ((rc = top_eigs(C, m, 1, w)) == DESURV_OK)
+            *xc_top = fmax(w[0], 0.0);
+    }
+    free(G), free(C), free(w);
+    return rc;
 }

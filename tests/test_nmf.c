@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "cox.h"
 #include "desurv/desurv.h"
 #include "fit.h"
@@ -25,6 +27,7 @@ static void make_data(fixture *f, int64_t p, int64_t n, int64_t k, uint64_t seed
 {
     dsv_rng rng;
     dsv_rng_seed(&rng, seed, 99);
+    memset(f, 0, sizeof *f);
     f->p = p, f->n = n, f->k = k;
     f->X = malloc((size_t)(p * n) * sizeof(double));
     f->time = malloc((size_t)n * sizeof(double));
@@ -52,8 +55,8 @@ static void make_problem(fixture *f, double alpha, double lambda, double nu, dou
         ss += f->X[i] * f->X[i], s += f->X[i];
     pr->xnorm2 = ss;
     pr->xmean = s / (double)(f->p * f->n);
-    ck_assert_int_eq(dsv_sigma2(f->X, f->p, f->n, f->p, f->k, ss, &pr->sigma2), 0);
-    ck_assert_int_eq(dsv_centered_top(f->X, f->p, f->n, f->p, &pr->xc_top), 0);
+    ck_assert_int_eq(dsv_data_scales(f->X, f->p, f->n, f->p, f->k, ss, &pr->sigma2, &pr->xc_top),
+                     0);
     pr->alpha = alpha, pr->lambda = lambda, pr->nu = nu, pr->lambda_w = lw, pr->lambda_h = lh;
     pr->c_rec = (1 - alpha) / pr->sigma2;
     pr->eps_w = 1e-16;
@@ -244,11 +247,50 @@ START_TEST(alpha_zero_is_lee_seung)
 }
 END_TEST
 
+/* sigma2 = ||X - X_k||^2 / (np) from a full SVD (LAPACK dgesdd), and the
+ * centred curvature constant from the SVD of the gene-centred matrix, on a
+ * tall and a wide matrix. */
+START_TEST(data_scales_match_svd)
+{
+    for (int shape = 0; shape < 2; shape++) {
+        fixture f;
+        make_data(&f, shape ? 20 : 45, shape ? 50 : 30, 4, 31 + shape);
+        int64_t p = f.p, n = f.n, m = p < n ? p : n;
+        double ss = 0;
+        for (int64_t i = 0; i < p * n; i++)
+            ss += f.X[i] * f.X[i];
+        double s2, xc;
+        ck_assert_int_eq(dsv_data_scales(f.X, p, n, p, 4, ss, &s2, &xc), 0);
+        double *A = malloc((size_t)(p * n) * sizeof *A), *sv = malloc((size_t)m * sizeof *sv);
+        memcpy(A, f.X, (size_t)(p * n) * sizeof *A);
+        ck_assert_int_eq(LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', (int)p, (int)n, A, (int)p, sv, NULL,
+                                        1, NULL, 1), 0);
+        double tail = 0;
+        for (int64_t i = 4; i < m; i++)
+            tail += sv[i] * sv[i];
+        ck_assert_double_eq_tol(s2, tail / (double)(p * n), 1e-10 * s2);
+        for (int64_t g = 0; g < p; g++) {
+            double mu = 0;
+            for (int64_t j = 0; j < n; j++)
+                mu += f.X[g + j * p];
+            for (int64_t j = 0; j < n; j++)
+                A[g + j * p] = f.X[g + j * p] - mu / (double)n;
+        }
+        ck_assert_int_eq(LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', (int)p, (int)n, A, (int)p, sv, NULL,
+                                        1, NULL, 1), 0);
+        ck_assert_double_eq_tol(xc, sv[0] * sv[0], 1e-10 * xc);
+        free(A), free(sv);
+        free_fixture(&f);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("nmf");
     TCase *tc = tcase_create("steps");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, data_scales_match_svd);
     tcase_add_test(tc, gradient_matches_finite_differences);
     tcase_add_test(tc, w_step_never_increases_loss);
     tcase_add_test(tc, h_and_beta_steps_never_increase_loss);
