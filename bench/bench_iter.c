@@ -386,7 +386,7 @@ int main(int argc, char **argv)
         double lim = SHAPES[s].name[0] == 'S' ? 2.0 : 1.3;
         double q0 = r->per_it[0] / r->fl.total, q5 = r->per_it[1] / r->fl.total;
         double qa = r->per_it[1] / r->per_it[0];
-        printf("%-5s alpha=0 %.2fx floor %s; alpha=0.5 %.2fx floor %s; alpha ratio %.2f %s\n",
+        printf("%-5s alpha=0 %.3fx floor %s; alpha=0.5 %.3fx floor %s; alpha ratio %.3f %s\n",
                SHAPES[s].name, q0, q0 <= lim ? "met" : "MISSED", q5, q5 <= lim ? "met" : "MISSED",
                qa, qa <= 1.2 ? "met" : "MISSED");
     }

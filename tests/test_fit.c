@@ -389,14 +389,20 @@ int main(void)
     Suite *s = suite_create("fit");
     TCase *tc = tcase_create("fit");
     tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, recovers_r0_simulation);
     tcase_add_test(tc, w_steps_accepted_over_alpha_range);
     tcase_add_test(tc, invariant_to_scaling_x);
     tcase_add_test(tc, same_result_for_any_thread_count);
     tcase_add_test(tc, alpha_zero_is_nmf_then_cox);
     tcase_add_test(tc, other_starts_and_options);
-    tcase_add_test(tc, fits_tcga_paad);
     suite_add_tcase(s, tc);
+    /* Tagged slow: skipped under valgrind (CK_EXCLUDE_TAGS=slow), run
+     * everywhere else and by the valgrindfull setup (DESURV_LONG=1). */
+    TCase *slow = tcase_create("data");
+    tcase_set_tags(slow, "slow");
+    tcase_set_timeout(slow, 600);
+    tcase_add_test(slow, recovers_r0_simulation);
+    tcase_add_test(slow, fits_tcga_paad);
+    suite_add_tcase(s, slow);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -49,6 +49,7 @@ extern "C" {
 /** @defgroup errors Status codes
  *  Codes are explicitly numbered and never renumbered.  @since 0.1
  *  @{ */
+/** Status codes returned by every fallible function (0 = success). */
 enum desurv_status {
     DESURV_OK = 0,              /**< success */
     DESURV_E_NULL = -1,         /**< a required pointer argument is NULL */
@@ -87,9 +88,12 @@ typedef enum desurv_option {
     DESURV_OPT_LAMBDA_W = 4,    /**< ["lambda_w"] ridge on W >= 0; default 0 */
     DESURV_OPT_LAMBDA_H = 5,    /**< ["lambda_h"] ridge on H >= 0; default 0 */
     DESURV_OPT_TOL = 6,         /**< ["tol"] relative loss change to stop, >= 0; default 1e-6 */
-    DESURV_OPT_MAXIT = 7,       /**< ["maxit"] outer iterations, integer >= 1; default 1000 */
-    DESURV_OPT_NINIT = 8,       /**< ["ninit"] number of starts, integer >= 1; default 20 */
-    DESURV_OPT_IMAXIT = 9,      /**< ["imaxit"] iterations per start in the selection phase, >= 0; default 30 */
+    DESURV_OPT_MAXIT = 7,       /**< ["maxit"] outer iterations of the final run (its selection-phase
+                                     iterations included), integer >= 1; default 1000 */
+    DESURV_OPT_NINIT = 8,       /**< ["ninit"] number of random starts, integer >= 1; default 20.
+                                     NNDSVD and user starts are single deterministic starts. */
+    DESURV_OPT_IMAXIT = 9,      /**< ["imaxit"] iterations per start in the selection phase, >= 0; default 30
+                                     (unused when ninit = 1: the single start runs to convergence) */
     DESURV_OPT_TOL_INIT = 10,   /**< ["tol_init"] tolerance of the selection phase; default 1e-4 */
     DESURV_OPT_SEED = 11,       /**< ["seed"] RNG seed, integer in [0, 2^53]; default 1 */
     DESURV_OPT_THREADS = 12,    /**< ["threads"] worker threads for starts, integer in [1, 256]; default 1 */
@@ -172,7 +176,13 @@ DESURV_API const char *desurv_option_name(desurv_option opt);
 
 /**
  * Supply the initial factors for init = 2 (user).  The arrays are copied.
+ * @param m     the model.
  * @param W0    p x k, nonnegative, leading dimension ldw >= p (required).
+ * @param p     genes (rows of W0), >= 1.
+ * @param k     rank (columns of W0), >= 1.
+ * @param ldw   leading dimension of W0.
+ * @param n     samples (columns of H0); ignored when H0 is NULL.
+ * @param ldh   leading dimension of H0; ignored when H0 is NULL.
  * @param H0    k x n, nonnegative, leading dimension ldh >= k, or NULL: then
  *              H is initialised by nonnegative least squares of X on W0.
  * @param beta0 length k, or NULL for zeros.
@@ -191,7 +201,11 @@ DESURV_API int desurv_set_init(desurv_model *m, const double *W0, int64_t p, int
  * Minimises the objective of the specification by block coordinate descent
  * from ninit starts (the best after imaxit iterations is continued).
  * On failure the handle keeps its previous fit (if any) untouched.
+ * @param m      the model; k must have been set.
  * @param X      p x n, nonnegative, finite; ldx >= p.
+ * @param p      genes, >= 1.
+ * @param n      samples, >= 1.
+ * @param ldx    leading dimension of X.
  * @param time   length n, finite, >= 0 (0 is valid).
  * @param event  length n, each 0 (censored) or 1 (event); at least one 1.
  * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (p, n < 1), DESURV_E_LD,
@@ -208,6 +222,10 @@ DESURV_API int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n
 
 /**
  * Linear predictor lp = X^T W beta of new samples (higher = worse prognosis).
+ * @param m       a fitted model.
+ * @param p       genes; must equal the training p.
+ * @param n       samples to score, >= 1.
+ * @param ldx     leading dimension of X, >= p.
  * @param X       p x n with the training p; ldx >= p; finite (negative
  *                entries are allowed: new data are not refitted).
  * @param lp_out  length n.
@@ -227,6 +245,10 @@ DESURV_API int desurv_predict(const desurv_model *m, const double *X, int64_t p,
  * event_j = 0; it is concordant when risk_i > risk_j and counts 1/2 when
  * risk_i = risk_j.  Equals R survival::concordance(Surv(time, event) ~ risk,
  * reverse = TRUE).
+ * @param time  length n, finite, >= 0.
+ * @param event length n, each 0 or 1 (zero events is allowed: C is NaN).
+ * @param risk  length n, finite; higher = shorter expected survival.
+ * @param n     number of samples, >= 1.
  * @param c_out receives C in [0, 1]; NaN when no pair is comparable.
  * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (n < 1),
  *         DESURV_E_NONFINITE (risk), DESURV_E_TIME, DESURV_E_EVENT,
@@ -258,7 +280,9 @@ DESURV_API int desurv_model_stat(const desurv_model *m, desurv_stat what, double
 
 /**
  * Per-iteration loss L of the final run (the selected start, from its
- * initialisation to the end).  With loss_out = NULL only *len is set.
+ * initialisation to the end): element 0 is L at the start, element i the
+ * loss after outer iteration i, so the length is DESURV_STAT_ITERATIONS + 1.
+ * The sequence never increases.  With loss_out = NULL only *len is set.
  * Otherwise min(cap, length) values are written and *len receives the full
  * length; DESURV_E_BUFFER is returned when cap is smaller than the length.
  * @return DESURV_OK, DESURV_E_NULL (m or len), DESURV_E_NOT_FITTED,
