@@ -14,6 +14,7 @@
 
 #include "desurv/desurv.h"
 #include "rng.h"
+#include "vecops.h"
 
 void dsv_sim_free(dsv_sim *s)
 {
@@ -66,14 +67,8 @@ static void draw_w(dsv_sim *s, dsv_rng *rng)
                                   : dsv_rng_gamma(rng, 1, 20);
             s->W[g + r * G] = v;
         }
-    for (int64_t r = 0; r < K; r++) {
-        double nrm = 0;
-        for (int64_t g = 0; g < G; g++)
-            nrm += s->W[g + r * G] * s->W[g + r * G];
-        nrm = sqrt(nrm);
-        for (int64_t g = 0; g < G; g++)
-            s->W[g + r * G] /= nrm;
-    }
+    for (int64_t r = 0; r < K; r++)
+        dsv_unit_column(s->W + r * G, G);
 }
 
 /* X = W H (noise-free part, before the baseline). */

@@ -14,6 +14,7 @@
 
 #include "cindex.h"
 #include "desurv/desurv.h"
+#include "vecops.h"
 
 typedef struct start_pool {
     const dsv_start_plan *plan;
@@ -54,12 +55,7 @@ static void normalise_start(const dsv_problem *pr, dsv_state *s)
 {
     int64_t p = pr->p, n = pr->n, k = pr->k;
     for (int64_t r = 0; r < k; r++) {
-        double nrm = 0;
-        for (int64_t g = 0; g < p; g++)
-            nrm += s->W[g + r * p] * s->W[g + r * p];
-        nrm = sqrt(nrm);
-        for (int64_t g = 0; g < p; g++)
-            s->W[g + r * p] /= nrm;
+        double nrm = dsv_unit_column(s->W + r * p, p);
         for (int64_t j = 0; j < n; j++)
             s->H[r + j * k] *= nrm;
         s->beta[r] *= nrm;

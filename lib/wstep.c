@@ -219,13 +219,16 @@ static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, d
     return DESURV_OK;
 }
 
-int dsv_w_step(const dsv_problem *pr, dsv_state *s)
+/* The gradient's ingredients at the current point: T = X A (the part
+ * through the scores, with the Cox and penalty gradients folded into A),
+ * WG = W H H^T, and the Cox/penalty curvatures in qcox (s->bwork + k). */
+static int gradient_products(const dsv_problem *pr, dsv_state *s)
 {
     int64_t p = pr->p, n = pr->n, k = pr->k;
     wstep_coef c = {0, 0};
     for (int64_t r = 0; r < k; r++)
         c.B += fabs(s->beta[r]);
-    c.supervised = pr->alpha > 0 && c.B > 0;
+    c.supervised = pr->alpha > 0 && c.B > 0; /* beta = 0: no Cox or penalty part */
     if (c.supervised) {
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->Z, (int)n, s->beta, 1,
                     0.0, s->eta, 1);
@@ -235,13 +238,21 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
             return rc;
         dsv_score_moments(s->Z, n, k, s->zmean, s->zsd, s->bwork);
     }
-    double *qcox = s->bwork + k;
-    build_rhs(pr, s, &c, qcox);
+    build_rhs(pr, s, &c, s->bwork + k);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)n, 1.0, pr->X,
                 (int)pr->ldx, s->A, (int)n, 0.0, s->T, (int)p);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
                 (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
-    double tmax = mm_update(pr, s, qcox);
+    return DESURV_OK;
+}
+
+int dsv_w_step(const dsv_problem *pr, dsv_state *s)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    int rc = gradient_products(pr, s);
+    if (rc != DESURV_OK)
+        return rc;
+    double tmax = mm_update(pr, s, s->bwork + k);
 
     /* Scores of the MM point, and the Grams that describe the segment. */
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)p, 1.0, pr->X,
@@ -263,7 +274,7 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
     sg.c1 = -(dsv_rec_inner(s, sg.G11, s->HHt, s->H, s->Zt) - sg.a11) / 2;
     double t_best;
     dsv_terms t;
-    int rc = line_search(pr, s, &sg, tmax, &t_best, &t);
+    rc = line_search(pr, s, &sg, tmax, &t_best, &t);
     if (rc != DESURV_OK)
         return rc;
     s->w_steps++;
@@ -305,26 +316,11 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
  * touches.  Used by the tests to check the step against finite differences. */
 int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G)
 {
-    int64_t p = pr->p, n = pr->n, k = pr->k;
-    wstep_coef c = {1, 0};
-    for (int64_t r = 0; r < k; r++)
-        c.B += fabs(s->beta[r]);
-    c.supervised = pr->alpha > 0;
-    if (c.supervised) {
-        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->Z, (int)n, s->beta, 1,
-                    0.0, s->eta, 1);
-        double l;
-        int rc = dsv_cox_eval(pr->cox, s->eta, &l, s->grad, NULL, s->coxwork);
-        if (rc != DESURV_OK)
-            return rc;
-        dsv_score_moments(s->Z, n, k, s->zmean, s->zsd, s->bwork);
-    }
-    build_rhs(pr, s, &c, s->bwork + k);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)n, 1.0, pr->X,
-                (int)pr->ldx, s->A, (int)n, 0.0, s->T, (int)p);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
-                (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
-    double crec = pr->c_rec / ((double)n * (double)p);
+    int64_t p = pr->p, k = pr->k;
+    int rc = gradient_products(pr, s);
+    if (rc != DESURV_OK)
+        return rc;
+    double crec = pr->c_rec / ((double)pr->n * (double)p);
     double lw = pr->lambda_w / ((double)p * (double)k);
     for (int64_t i = 0; i < p * k; i++)
         G[i] = crec * s->WG[i] + lw * s->W[i] - s->T[i];

@@ -8,47 +8,10 @@
 
 #include "desurv/desurv.h"
 #include "lib/cox.h"
+#include "design.h"
 #include "testutil.h"
 
 /* ---- helpers --------------------------------------------------------- */
-
-typedef struct design {
-    int64_t n, k;
-    double *time, *Z; /* Z: n x k, ld n */
-    int32_t *event;
-} design;
-
-static void design_free(design *d)
-{
-    free(d->time);
-    free(d->Z);
-    free(d->event);
-    memset(d, 0, sizeof *d);
-}
-
-static void load_design(const char *name, design *d)
-{
-    char path[1024];
-    tu_table t;
-    ck_assert_int_eq(tu_read_tsv(tu_golden_path(name, path, sizeof path), &t), 0);
-    d->n = t.rows;
-    d->k = t.cols - 2;
-    d->time = malloc((size_t)d->n * sizeof *d->time);
-    d->event = malloc((size_t)d->n * sizeof *d->event);
-    d->Z = malloc((size_t)(d->n * d->k) * sizeof *d->Z);
-    memcpy(d->time, tu_colp(&t, tu_col(&t, "time")), (size_t)d->n * sizeof *d->time);
-    const double *ev = tu_colp(&t, tu_col(&t, "event"));
-    for (int64_t i = 0; i < d->n; i++)
-        d->event[i] = (int32_t)ev[i];
-    for (int64_t r = 0; r < d->k; r++) {
-        char name_r[16];
-        snprintf(name_r, sizeof name_r, "z%d", (int)(r + 1));
-        int64_t j = tu_col(&t, name_r);
-        ck_assert_int_ge(j, 0);
-        memcpy(d->Z + r * d->n, tu_colp(&t, j), (size_t)d->n * sizeof *d->Z);
-    }
-    tu_table_free(&t);
-}
 
 static void linpred(const design *d, const double *b, double *eta)
 {
@@ -677,9 +640,5 @@ static Suite *cox_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cox_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(cox_suite());
 }

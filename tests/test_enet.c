@@ -10,45 +10,8 @@
 #include "desurv/desurv.h"
 #include "lib/cox.h"
 #include "lib/enet.h"
+#include "design.h"
 #include "testutil.h"
-
-typedef struct design {
-    int64_t n, k;
-    double *time, *Z; /* Z: n x k, ld n, standardised */
-    int32_t *event;
-} design;
-
-static void design_free(design *d)
-{
-    free(d->time);
-    free(d->Z);
-    free(d->event);
-    memset(d, 0, sizeof *d);
-}
-
-static void load_design(const char *name, design *d)
-{
-    char path[1024];
-    tu_table t;
-    ck_assert_int_eq(tu_read_tsv(tu_golden_path(name, path, sizeof path), &t), 0);
-    d->n = t.rows;
-    d->k = t.cols - 2;
-    d->time = malloc((size_t)d->n * sizeof *d->time);
-    d->event = malloc((size_t)d->n * sizeof *d->event);
-    d->Z = malloc((size_t)(d->n * d->k) * sizeof *d->Z);
-    memcpy(d->time, tu_colp(&t, tu_col(&t, "time")), (size_t)d->n * sizeof *d->time);
-    const double *ev = tu_colp(&t, tu_col(&t, "event"));
-    for (int64_t i = 0; i < d->n; i++)
-        d->event[i] = (int32_t)ev[i];
-    for (int64_t r = 0; r < d->k; r++) {
-        char zr[16];
-        snprintf(zr, sizeof zr, "z%d", (int)(r + 1));
-        int64_t j = tu_col(&t, zr);
-        ck_assert_int_ge(j, 0);
-        memcpy(d->Z + r * d->n, tu_colp(&t, j), (size_t)d->n * sizeof *d->Z);
-    }
-    tu_table_free(&t);
-}
 
 /* Objective and KKT residual of f, computed here from dsv_cox_eval's
  * gradient in eta (not from the Hessian Gram the solver uses). */
@@ -304,9 +267,5 @@ static Suite *enet_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(enet_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(enet_suite());
 }

@@ -403,9 +403,5 @@ int main(void)
     tcase_add_test(slow, recovers_r0_simulation);
     tcase_add_test(slow, fits_tcga_paad);
     suite_add_tcase(s, slow);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include "desurv/desurv.h"
 #include "fit.h"
 #include "rng.h"
+#include "testutil.h"
 
 typedef struct fixture {
     int64_t p, n, k;
@@ -296,9 +297,5 @@ int main(void)
     tcase_add_test(tc, h_and_beta_steps_never_increase_loss);
     tcase_add_test(tc, alpha_zero_is_lee_seung);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

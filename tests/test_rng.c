@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "rng.h"
+#include "testutil.h"
 
 START_TEST(same_seed_same_stream_same_numbers)
 {
@@ -103,9 +104,5 @@ int main(void)
     tcase_add_test(tc, distribution_moments);
     tcase_add_test(tc, below_is_in_range_and_uniform);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

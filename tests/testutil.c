@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
+#include <check.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,4 +148,13 @@ double tu_max_relerr(const double *a, const double *b, int64_t n)
             m = d; /* NaN propagates as "worse" */
     }
     return m;
+}
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -26,6 +26,10 @@ int64_t tu_col(const tu_table *t, const char *name);
 /* Pointer to column j. */
 double *tu_colp(const tu_table *t, int64_t j);
 
+/* Run a Check suite (freed here) and return the process exit status. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
 /* Max |a - b| / max(1, |b|) over n values. */
 double tu_max_relerr(const double *a, const double *b, int64_t n);
 
