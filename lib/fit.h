@@ -52,7 +52,6 @@ typedef struct dsv_state {
     double *trace;                /* loss after each outer iteration, trace[0] = start */
     int64_t trace_len, trace_cap;
     int64_t iters, w_steps, w_first;
-    int64_t w_extrapolated;       /* W steps that needed a third product with X */
     int converged;
     double sel_cindex;            /* training C-index after the selection phase */
 } dsv_state;
