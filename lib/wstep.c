@@ -86,8 +86,9 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox)
             int64_t i = g + r * p;
             double w = s->W[i], wg = s->WG[i];
             double grad = crec * wg + lw * w - s->T[i];
-            double q = crec * wg / w + lw + qcox[r] + 1e-300;
-            double wn = w - grad / q;
+            /* w - grad / Q with Q = (crec wg + (lw + qcox) w) / w, one division */
+            double den = crec * wg + (lw + qcox[r]) * w + 1e-300;
+            double wn = w - w * (grad / den);
             wn = wn > pr->eps_w ? wn : pr->eps_w; /* fmax is a libm call here */
             s->Wt[i] = wn;
             if (wn < w && w > pr->eps_w) {
