@@ -40,7 +40,7 @@ from sklearn.exceptions import ConvergenceWarning
 SHAPES = {  # name: (p, n, k, a, b, default reps), as in bench_iter.c
     "S": (2000, 300, 6, 20, 220, 5),
     "M": (5000, 500, 10, 10, 60, 5),
-    "L": (20000, 1000, 10, 5, 25, 3),
+    "L": (20000, 1000, 10, 5, 25, 5),
 }
 SEED = 20260101
 
@@ -114,7 +114,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shapes", default="S,M,L", help="comma-separated subset of S,M,L")
     ap.add_argument("--reps", type=int, default=0,
-                    help="repetitions, minimum taken (default 5, 3 for L)")
+                    help="repetitions, minimum taken (default 5)")
     ap.add_argument("--plain-init", action="store_true",
                     help="time init='nndsvd' inside every fit instead of a precomputed start")
     args = ap.parse_args()
