@@ -180,10 +180,17 @@ static int store_fit(desurv_model *m, const dsv_problem *pr, dsv_state *s, const
         free(zmean), free(zsd);
         return rc;
     }
+    /* W lives in a block shared with the W-step trial: keep a copy of it */
+    double *W = malloc((size_t)(pr->p * k) * sizeof *W);
+    if (!W) {
+        free(zmean), free(zsd);
+        return DESURV_E_NOMEM;
+    }
+    memcpy(W, s->W, (size_t)(pr->p * k) * sizeof *W);
     free(m->W), free(m->H), free(m->beta), free(m->zmean), free(m->zsd), free(m->trace);
-    m->W = s->W, m->H = s->H, m->beta = s->beta, m->trace = s->trace;
+    m->W = W, m->H = s->H, m->beta = s->beta, m->trace = s->trace;
     m->trace_len = s->trace_len;
-    s->W = s->H = s->beta = s->trace = NULL;
+    s->H = s->beta = s->trace = NULL;
     m->zmean = zmean, m->zsd = zsd;
     m->p = pr->p, m->n = n, m->k = k;
     for (int i = 0; i < DESURV_STAT_COUNT; i++)

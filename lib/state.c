@@ -17,7 +17,9 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
     s->p = pr->p;
     s->n = pr->n;
     s->k = pr->k;
-    s->W = dalloc(pr->p * pr->k);
+    /* W and the W-step trial share one block, [W | W_mm], so that one GEMM
+     * gives all the Grams of the W-step's segment. */
+    s->W = dalloc(2 * pr->p * pr->k);
     s->H = dalloc(pr->k * pr->n);
     s->beta = calloc((size_t)pr->k, sizeof(double));
     s->trace_cap = 64;
@@ -36,14 +38,14 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     int64_t p = pr->p, n = pr->n, k = pr->k;
     s->Z = dalloc(n * k);
     s->Zt = dalloc(n * k);
-    s->Wt = dalloc(p * k);
+    s->Wt = s->W + p * k;
     s->WG = dalloc(p * k);
     s->A = dalloc(n * (k + 1));
     s->T = dalloc(p * (k + 1));
     s->WtW = dalloc(k * k);
     s->HHt = dalloc(k * k);
     s->G1 = dalloc(k * k);
-    s->G2 = dalloc(2 * k * k);
+    s->G2 = dalloc(4 * k * k);
     s->eta = dalloc(n);
     s->grad = dalloc(n);
     s->zmean = dalloc(k);
@@ -51,7 +53,7 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     s->Zs = dalloc(n * k);
     s->bwork = dalloc(4 * k);
     s->coxwork = dalloc(dsv_cox_work_size(pr->cox, k));
-    if (!s->Z || !s->Zt || !s->Wt || !s->WG || !s->A || !s->T || !s->WtW || !s->HHt || !s->G1 || !s->G2 || !s->eta ||
+    if (!s->Z || !s->Zt || !s->WG || !s->A || !s->T || !s->WtW || !s->HHt || !s->G1 || !s->G2 || !s->eta ||
         !s->grad || !s->zmean || !s->zsd || !s->Zs || !s->bwork || !s->coxwork) {
         dsv_state_free_scratch(s);
         return DESURV_E_NOMEM;
@@ -61,9 +63,10 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
 
 void dsv_state_free_scratch(dsv_state *s)
 {
-    double **bufs[] = {&s->Z,   &s->Zt,  &s->Wt,    &s->WG,  &s->A,  &s->T,
+    double **bufs[] = {&s->Z,   &s->Zt,    &s->WG,  &s->A,  &s->T,
                        &s->WtW, &s->HHt, &s->G1, &s->G2, &s->eta,   &s->grad, &s->zmean, &s->zsd,
                        &s->Zs,  &s->bwork, &s->coxwork};
+    s->Wt = NULL; /* part of the W block */
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(*bufs[i]);
         *bufs[i] = NULL;

@@ -100,13 +100,10 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox)
 }
 
 /* Loss of the normalised version of (Wx, Zx = X^T Wx), computed like every
- * other loss of the fit; leaves Wx^T Wx in s->G1. */
-static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Wx, const double *Zx,
-                      dsv_terms *t)
+ * other loss of the fit, given s->G1 = Wx^T Wx. */
+static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx, dsv_terms *t)
 {
-    int64_t p = pr->p, k = pr->k;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, Wx, (int)p,
-                Wx, (int)p, 0.0, s->G1, (int)k);
+    int64_t k = pr->k;
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
         h_sq += s->HHt[r + r * k] * s->G1[r + r * k];
@@ -160,15 +157,19 @@ static void segment_gram(const segment *sg, int64_t k, double t, double *G)
                            t * t * sg->G11[i + j * k];
 }
 
-/* Loss of the normalised W(t); leaves Z(t) in s->Zs and its Gram in s->G1. */
+/* Loss of the normalised W(t); leaves its Gram in s->G1.  At t = 1 this is
+ * exactly exact_loss() of the MM point (segment_gram(1) is G11 to the bit),
+ * so that value can be accepted as it is. */
 static int segment_loss(const dsv_problem *pr, dsv_state *s, const segment *sg, double t,
                         dsv_terms *out)
 {
     int64_t n = pr->n, k = pr->k;
+    segment_gram(sg, k, t, s->G1);
+    if (t == 1.0)
+        return exact_loss(pr, s, s->Zt, out);
     double u = 1 - t;
     for (int64_t i = 0; i < n * k; i++)
         s->Zs[i] = u * s->Z[i] + t * s->Zt[i];
-    segment_gram(sg, k, t, s->G1);
     double inner = u * u * sg->a00 + u * t * sg->a01 + t * t * sg->a11 - 2 * (u * sg->c0 + t * sg->c1);
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
@@ -188,9 +189,10 @@ static double frob(const double *A, const double *B, int64_t len)
  * MM point t = 1: evaluate both ends and the midpoint, then the vertex of
  * the parabola through them; keep the best.  Four O(n k) evaluations. */
 static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, double tmax,
-                       double *t_best, dsv_terms *best)
+                       double *t_best, dsv_terms *best, dsv_terms *at_mm)
 {
-    int rc = segment_loss(pr, s, sg, 1.0, best);
+    int rc = segment_loss(pr, s, sg, 1.0, at_mm);
+    *best = *at_mm;
     *t_best = 1.0;
     if (rc != DESURV_OK || pr->alpha == 0 || tmax <= 1.0)
         return rc; /* alpha = 0: the MM step is the Lee-Seung step, keep it */
@@ -251,33 +253,37 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
         return rc;
     double tmax = mm_update(pr, s, s->bwork + k);
 
-    /* Scores of the MM point, and the Grams that describe the segment. */
+    /* Scores of the MM point, and the Grams that describe the segment:
+     * [W | W_mm]^T W_mm in one product (W_mm sits right after W). */
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)p, 1.0, pr->X,
                 (int)pr->ldx, s->Wt, (int)p, 0.0, s->Zt, (int)n);
-    double *Gs = s->G2; /* W^T W_mm, then W_mm^T W_mm */
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, s->W,
-                (int)p, s->Wt, (int)p, 0.0, Gs, (int)k);
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)p, 1.0, s->Wt,
-                (int)p, s->Wt, (int)p, 0.0, Gs + k * k, (int)k);
+    double *Gs = s->G2 + 2 * k * k, *G01 = s->G2, *G11 = s->G2 + k * k;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * k), (int)k, (int)p, 1.0,
+                s->W, (int)p, s->Wt, (int)p, 0.0, Gs, (int)(2 * k));
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < k; i++) {
+            G01[i + j * k] = Gs[i + j * 2 * k];
+            G11[i + j * k] = Gs[k + i + j * 2 * k];
+        }
     segment sg = {0};
-    sg.G00 = s->WtW, sg.G01 = Gs, sg.G11 = Gs + k * k;
+    sg.G00 = s->WtW, sg.G01 = G01, sg.G11 = G11;
     sg.a00 = frob(s->WtW, s->HHt, k * k);
-    sg.a11 = frob(sg.G11, s->HHt, k * k);
+    sg.a11 = frob(G11, s->HHt, k * k);
     for (int64_t i = 0; i < k; i++)
         for (int64_t j = 0; j < k; j++)
-            sg.a01 += (Gs[i + j * k] + Gs[j + i * k]) * s->HHt[i + j * k];
-    sg.c0 = dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg.a00;
-    sg.c0 = -sg.c0 / 2;
-    sg.c1 = -(dsv_rec_inner(s, sg.G11, s->HHt, s->H, s->Zt) - sg.a11) / 2;
+            sg.a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
+    sg.c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg.a00) / 2;
+    sg.c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, s->Zt) - sg.a11) / 2;
     double t_best;
-    dsv_terms t;
-    rc = line_search(pr, s, &sg, tmax, &t_best, &t);
+    dsv_terms t, t_mm;
+    rc = line_search(pr, s, &sg, tmax, &t_best, &t, &t_mm);
     if (rc != DESURV_OK)
         return rc;
     s->w_steps++;
     /* The search compared losses from the closed-form segment; decide on
      * the exact loss of the point we would keep (same formula as every
-     * other step), falling back to the MM point, which is guaranteed. */
+     * other step; for t <= 2 the closed-form Gram is accurate), falling
+     * back to the MM point, which is guaranteed. */
     if (t_best != 1.0) {
         double u = 1 - t_best, *Wx = s->WG, *Zx = s->A;
         for (int64_t i = 0; i < p * k; i++) {
@@ -286,7 +292,8 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
         }
         for (int64_t i = 0; i < n * k; i++)
             Zx[i] = u * s->Z[i] + t_best * s->Zt[i];
-        if ((rc = exact_loss(pr, s, Wx, Zx, &t)) != DESURV_OK)
+        segment_gram(&sg, k, t_best, s->G1);
+        if ((rc = exact_loss(pr, s, Zx, &t)) != DESURV_OK)
             return rc;
         if (t.loss <= s->cur.loss) {
             accept_normalised(pr, s, Wx, Zx, &t);
@@ -294,10 +301,9 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
             return DESURV_OK;
         }
     }
-    if ((rc = exact_loss(pr, s, s->Wt, s->Zt, &t)) != DESURV_OK)
-        return rc;
-    if (t.loss <= s->cur.loss) {
-        accept_normalised(pr, s, s->Wt, s->Zt, &t);
+    if (t_mm.loss <= s->cur.loss) {
+        segment_gram(&sg, k, 1.0, s->G1);
+        accept_normalised(pr, s, s->Wt, s->Zt, &t_mm);
         s->w_first++;
     }
     return DESURV_OK;
