@@ -28,7 +28,8 @@ int dsv_h_step(const dsv_problem *pr, dsv_state *s)
         for (int64_t r = 0; r < k; r++) {
             double num = s->Z[j + r * n];
             double den = d[r] + ridge * h[r] + pr->eps_h;
-            h[r] = fmax(h[r] * num / den, pr->eps_h);
+            double hn = h[r] * num / den;
+            h[r] = hn > pr->eps_h ? hn : pr->eps_h; /* fmax would be a libm call */
         }
     }
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)k, (int)k, (int)n, 1.0, s->H,
