@@ -7,14 +7,18 @@
  * the numbers.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blasinfo.h"
 #include "cindex.h"
 #include "desurv/desurv.h"
 #include "fit.h"
 #include "model.h"
 #include "starts.h"
+#include "cv.h"
 #include "validate.h"
 
 #include <cblas.h>
@@ -33,13 +37,23 @@ static int push_trace(dsv_state *s, double v)
     return DESURV_OK;
 }
 
+int dsv_check_stop(const dsv_problem *pr, int64_t iter, double loss)
+{
+    if (pr->cancel && atomic_load(pr->cancel))
+        return DESURV_E_CANCELLED;
+    if (pr->poll && pr->poll(pr->poll_ctx, iter, loss) != 0)
+        return DESURV_E_CANCELLED;
+    return DESURV_OK;
+}
+
 int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
 {
     int rc = DESURV_OK;
     s->converged = 0;
     if (s->trace_len == 0)
         rc = push_trace(s, s->cur.loss);
-    while (rc == DESURV_OK && s->iters < maxit) {
+    while (rc == DESURV_OK && s->iters < maxit &&
+           (rc = dsv_check_stop(pr, s->iters, s->cur.loss)) == DESURV_OK) {
         double prev = s->cur.loss;
         rc = dsv_h_step(pr, s);
         if (rc == DESURV_OK)
@@ -108,16 +122,18 @@ static void data_moments(const double *X, int64_t p, int64_t n, int64_t ldx, dou
     *mean = s / ((double)n * (double)p);
 }
 
-static int setup_problem(desurv_model *m, dsv_problem *pr, const double *X, int64_t p,
-                         int64_t n, int64_t ldx, const dsv_cox *cox)
+int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t p, int64_t n,
+                      int64_t ldx, const dsv_cox *cox, char *msg, size_t cap)
 {
-    const double *o = m->opt;
+    memset(pr, 0, sizeof *pr);
     pr->X = X, pr->p = p, pr->n = n, pr->ldx = ldx, pr->k = (int64_t)o[DESURV_OPT_K];
     pr->cox = cox;
     pr->n_events = cox->n_events;
     data_moments(X, p, n, ldx, &pr->xnorm2, &pr->xmean);
-    if (pr->xnorm2 <= 0)
-        return dsv_fail(m, DESURV_E_NUMERIC, "X is all zeros");
+    if (pr->xnorm2 <= 0) {
+        dsv_msg(msg, cap, "X is all zeros");
+        return DESURV_E_NUMERIC;
+    }
     pr->alpha = o[DESURV_OPT_ALPHA];
     pr->sigma2 = 1.0;
     pr->xc_top = 0;
@@ -125,9 +141,11 @@ static int setup_problem(desurv_model *m, dsv_problem *pr, const double *X, int6
     if (!raw || pr->alpha > 0) {
         int rc = dsv_data_scales(X, p, n, ldx, pr->k, pr->xnorm2, raw ? NULL : &pr->sigma2,
                                  pr->alpha > 0 ? &pr->xc_top : NULL);
-        if (rc != DESURV_OK)
-            return dsv_fail(m, rc, "computing sigma2 and the curvature bound: %s",
-                            rc == DESURV_E_NOMEM ? "out of memory" : "the eigen-solver failed");
+        if (rc != DESURV_OK) {
+            dsv_msg(msg, cap, "computing sigma2 and the curvature bound: %s",
+                    rc == DESURV_E_NOMEM ? "out of memory" : "the eigen-solver failed");
+            return rc;
+        }
     }
     pr->lambda = o[DESURV_OPT_LAMBDA];
     pr->nu = o[DESURV_OPT_NU];
@@ -199,23 +217,48 @@ static int store_fit(desurv_model *m, const dsv_problem *pr, dsv_state *s, const
     return DESURV_OK;
 }
 
-/* Continue the chosen start to convergence and fit the final beta. */
-static int finish_start(desurv_model *m, const dsv_problem *pr, dsv_state *s)
+int dsv_finish_start(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
 {
     int rc = dsv_state_ensure_scratch(s, pr);
     if (rc == DESURV_OK)
         rc = dsv_refresh(pr, s);
     if (rc == DESURV_OK)
-        rc = dsv_iterate(pr, s, (int64_t)m->opt[DESURV_OPT_MAXIT], m->opt[DESURV_OPT_TOL]);
+        rc = dsv_iterate(pr, s, maxit, tol);
+    if (rc == DESURV_OK)
+        rc = dsv_polish_beta(pr, s);
+    return rc;
+}
+
+int dsv_polish_beta(const dsv_problem *pr, dsv_state *s)
+{
     /* alpha = 0: the "NMF, then Cox" baseline fits beta once on the final W;
      * otherwise a last, longer beta solve polishes the returned beta. */
-    if (rc == DESURV_OK)
-        rc = dsv_beta_step(pr, s, 500);
-    return rc;
+    return dsv_beta_step(pr, s, 500);
+}
+
+/* Progress of desurv_fit: the user's callback runs only on the calling
+ * thread; worker threads of the selection phase just see its verdict. */
+typedef struct fit_poll {
+    desurv_model *m;
+    pthread_t caller;
+    atomic_int cancel;
+    int stage;
+    int64_t total;
+} fit_poll;
+
+static int poll_fit(void *ctx, int64_t iter, double loss)
+{
+    fit_poll *fp = ctx;
+    if (pthread_equal(pthread_self(), fp->caller) &&
+        fp->m->progress(fp->stage, iter, fp->total, loss, fp->m->progress_user) != 0)
+        atomic_store(&fp->cancel, 1);
+    return atomic_load(&fp->cancel);
 }
 
 static int fit_message(desurv_model *m, int rc)
 {
+    if (rc == DESURV_E_CANCELLED)
+        return dsv_fail(m, rc, "desurv_fit cancelled by the progress callback");
     if (rc == DESURV_E_NUMERIC)
         return dsv_fail(m, rc, "a non-finite value arose during fitting (try a smaller alpha "
                                "or a larger lambda)");
@@ -235,7 +278,7 @@ int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t l
     if (dsv_cox_init(&cox, time, event, n, (int)m->opt[DESURV_OPT_TIES]) != DESURV_OK)
         return dsv_fail(m, DESURV_E_NOMEM, "out of memory preparing the Cox design");
     dsv_problem pr;
-    rc = setup_problem(m, &pr, X, p, n, ldx, &cox);
+    rc = dsv_setup_problem(m->opt, &pr, X, p, n, ldx, &cox, m->errmsg, sizeof m->errmsg);
     if (rc != DESURV_OK) {
         dsv_cox_free(&cox);
         return rc;
@@ -246,15 +289,19 @@ int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t l
         .nstarts = init == 0 ? (int64_t)m->opt[DESURV_OPT_NINIT] : 1,
         .tol_init = m->opt[DESURV_OPT_TOL_INIT], .select = (int)m->opt[DESURV_OPT_INIT_SELECT],
         .W0 = m->W0, .H0 = m->H0, .beta0 = m->beta0, .time = time, .event = event,
-        .threads = (int)m->opt[DESURV_OPT_THREADS]};
+        .threads = dsv_worker_threads((int)m->opt[DESURV_OPT_THREADS])};
     /* ninit = 1: a single start, no selection phase. */
     int64_t maxit = (int64_t)m->opt[DESURV_OPT_MAXIT], imaxit = (int64_t)m->opt[DESURV_OPT_IMAXIT];
     plan.imaxit = plan.nstarts > 1 ? (imaxit < maxit ? imaxit : maxit) : 0;
+    fit_poll fp = {m, pthread_self(), 0, DESURV_STAGE_STARTS, plan.imaxit};
+    if (m->progress)
+        pr.poll = poll_fit, pr.poll_ctx = &fp;
     dsv_state *states = calloc((size_t)plan.nstarts, sizeof *states);
     int64_t best = 0;
     rc = states ? dsv_run_starts(&plan, states, &best) : DESURV_E_NOMEM;
+    fp.stage = DESURV_STAGE_FIT, fp.total = maxit;
     if (rc == DESURV_OK)
-        rc = finish_start(m, &pr, &states[best]);
+        rc = dsv_finish_start(&pr, &states[best], maxit, m->opt[DESURV_OPT_TOL]);
     if (rc == DESURV_OK)
         rc = store_fit(m, &pr, &states[best], time, event, best);
     for (int64_t i = 0; states && i < plan.nstarts; i++)

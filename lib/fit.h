@@ -26,6 +26,11 @@ typedef struct dsv_problem {
     double eps_h;    /* floor of H entries, relative to the scale of X */
     double tol_beta;
     int beta_maxit;
+    /* Polled once per outer iteration (both may be NULL): a set *cancel, or
+     * a non-zero poll(), stops the fit with DESURV_E_CANCELLED. */
+    const _Atomic int *cancel;
+    int (*poll)(void *ctx, int64_t iter, double loss);
+    void *poll_ctx;
 } dsv_problem;
 
 /* The terms of L at one point (spec section 3). */
@@ -60,6 +65,8 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr);
 void dsv_state_free_scratch(dsv_state *s); /* keep W, H, beta, trace */
 void dsv_state_free(dsv_state *s);
 int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr);
+/* Append v to the loss trace (growing it); DESURV_E_NOMEM on failure. */
+int dsv_trace_push(dsv_state *s, double v);
 
 /* nmf.c: the blocks of one outer iteration, and the loss. */
 int dsv_eval_terms(const dsv_problem *pr, dsv_state *s, const double *Z, const double *beta,
@@ -71,11 +78,31 @@ double dsv_rec_inner(const dsv_state *s, const double *WtW, const double *HHt, c
                      const double *Z);
 int dsv_h_step(const dsv_problem *pr, dsv_state *s);
 int dsv_w_step(const dsv_problem *pr, dsv_state *s);
+/* wstep.c: the only products with X in an outer iteration (besides the
+ * scores of a fresh start in dsv_refresh): T = X A (A n x ncol, ld n; T
+ * p x ncol, ld p) and Z = X^T W (W p x ncol, ld p; Z n x ncol, ld n). */
+void dsv_x_times(const dsv_problem *pr, const double *A, int64_t ncol, double *T);
+void dsv_xt_times(const dsv_problem *pr, const double *W, int64_t ncol, double *Z);
+/* dsv_w_step split around those products, for dsv_iterate_batch (batch.c),
+ * which does them for many states in one wide product.  dsv_w_step(s) is
+ *   rc = dsv_w_step_rhs(pr, s, s->A);        A: n x k right-hand side
+ *   dsv_x_times(pr, s->A, k, s->T);
+ *   t = dsv_w_step_mm(pr, s, s->T, NULL);     MM point into s->Wt (and copy)
+ *   dsv_xt_times(pr, s->Wt, k, s->Zt);
+ *   rc = dsv_w_step_finish(pr, s, s->Zt, t);  line search, accept
+ * The buffers passed may live outside the state; only their values matter. */
+int dsv_w_step_rhs(const dsv_problem *pr, dsv_state *s, double *A);
+double dsv_w_step_mm(const dsv_problem *pr, dsv_state *s, const double *T, double *copy);
+int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, double tmax);
 int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G); /* dL/dW, p x k */
 int dsv_beta_step(const dsv_problem *pr, dsv_state *s, int maxit);
 /* floored (may be NULL): 1 where the sd was ~0 and replaced by 1. */
 void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, double *sd,
                        double *floored);
+
+/* DESURV_E_CANCELLED when the problem's cancel flag is set or its poll
+ * asks to stop (checked once per outer iteration), else DESURV_OK. */
+int dsv_check_stop(const dsv_problem *pr, int64_t iter, double loss);
 
 /* Run outer iterations until the relative loss change <= tol or maxit
  * iterations in total; records the trace. */

@@ -7,7 +7,9 @@
 
 #include "desurv/desurv.h"
 #include "fit.h"
+#include "cv.h"
 #include "rng.h"
+#include "vecops.h"
 
 /* Entries uniform on [0, sqrt(mean(X)/k)] (spec section 5); beta = 0.  The
  * stream makes each start's numbers independent of who runs it. */
@@ -138,4 +140,15 @@ int dsv_init_user(const dsv_problem *pr, dsv_state *s, const double *W0, const d
         return DESURV_OK;
     }
     return nnls_columns(pr, s->W, s->H);
+}
+
+void dsv_normalise_start(const dsv_problem *pr, dsv_state *s)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    for (int64_t r = 0; r < k; r++) {
+        double nrm = dsv_unit_column(s->W + r * p, p);
+        for (int64_t j = 0; j < n; j++)
+            s->H[r + j * k] *= nrm;
+        s->beta[r] *= nrm;
+    }
 }

@@ -116,8 +116,7 @@ double dsv_terms_total(const dsv_problem *pr, const dsv_terms *t)
 int dsv_refresh(const dsv_problem *pr, dsv_state *s)
 {
     int p = (int)pr->p, n = (int)pr->n, k = (int)pr->k;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, k, p, 1.0, pr->X, (int)pr->ldx, s->W,
-                p, 0.0, s->Z, n);
+    dsv_xt_times(pr, s->W, k, s->Z);
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, p, 1.0, s->W, p, s->W, p, 0.0,
                 s->WtW, k);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, k, k, n, 1.0, s->H, k, s->H, k, 0.0,

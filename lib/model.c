@@ -228,3 +228,12 @@ int desurv_predict(const desurv_model *m, const double *X, int64_t p, int64_t n,
     }
     return DESURV_OK;
 }
+
+int desurv_set_progress(desurv_model *m, desurv_progress_fn fn, void *user_data)
+{
+    if (!m)
+        return DESURV_E_NULL;
+    m->progress = fn;
+    m->progress_user = fn ? user_data : NULL;
+    return DESURV_OK;
+}

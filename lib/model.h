@@ -29,6 +29,9 @@ struct desurv_model {
     double *trace;   /* per-iteration loss of the final run */
     int64_t trace_len;
 
+    desurv_progress_fn progress;   /* may be NULL */
+    void *progress_user;
+
     char errmsg[DSV_ERRMSG_CAP];
 };
 

@@ -84,7 +84,8 @@ static void product(dsv_sim *s)
         }
 }
 
-static void survival(dsv_sim *s, dsv_rng *rng, double beta1)
+/* score: N scratch. */
+static void survival(dsv_sim *s, dsv_rng *rng, double beta1, double *score)
 {
     int64_t G = s->G, N = s->N, K = s->K;
     for (int64_t j = 0; j < N; j++)
@@ -93,7 +94,7 @@ static void survival(dsv_sim *s, dsv_rng *rng, double beta1)
         double b = r == 0 ? beta1 : 0.0;
         if (b == 0)
             continue;
-        double *score = malloc((size_t)N * sizeof *score), m = 0, v = 0;
+        double m = 0, v = 0;
         for (int64_t j = 0; j < N; j++) {
             double acc = 0;
             for (int64_t g = 0; g < G; g++)
@@ -108,7 +109,6 @@ static void survival(dsv_sim *s, dsv_rng *rng, double beta1)
         double sd = sqrt(v / (double)(N - 1));
         for (int64_t j = 0; j < N; j++)
             s->lp[j] += b * (score[j] - m) / sd;
-        free(score);
     }
     for (int64_t j = 0; j < N; j++) {
         double te = dsv_rng_exponential(rng, 0.05 * exp(s->lp[j]));
@@ -132,7 +132,9 @@ int dsv_simulate(int scenario, int64_t G, int64_t N, int64_t K, uint64_t seed, d
     dsv_rng rng;
     dsv_rng_seed(&rng, seed, 0);
     int64_t *idx = malloc((size_t)G * sizeof *idx);
-    if (!idx) {
+    double *score = malloc((size_t)N * sizeof *score);
+    if (!idx || !score) {
+        free(idx), free(score);
         dsv_sim_free(s);
         return DESURV_E_NOMEM;
     }
@@ -152,13 +154,129 @@ int dsv_simulate(int scenario, int64_t G, int64_t N, int64_t K, uint64_t seed, d
     for (int64_t i = 0; i < K * N; i++)
         s->H[i] = dsv_rng_gamma(&rng, 2, 2);
     product(s);
-    survival(s, &rng, scenario == DSV_SIM_NULL ? 0.0 : 2.0);
+    survival(s, &rng, scenario == DSV_SIM_NULL ? 0.0 : 2.0, score);
+    free(score);
     for (int64_t g = 0; g < G; g++) {
         double base = 3.0 + dsv_rng_normal(&rng);
         for (int64_t j = 0; j < N; j++) {
             double v = s->X[g + j * G] + base + 0.01 * dsv_rng_normal(&rng);
             s->X[g + j * G] = v > 0 ? v : 0;
         }
+    }
+    return DESURV_OK;
+}
+
+/* ---- public interface ------------------------------------------------- */
+
+struct desurv_sim {
+    dsv_sim s;
+    uint64_t seed;
+};
+
+int desurv_simulate(desurv_scenario scenario, int64_t genes, int64_t samples, int64_t k,
+                    uint64_t seed, desurv_sim **out)
+{
+    if (!out)
+        return DESURV_E_NULL;
+    *out = NULL;
+    if ((int)scenario < 0 || (int)scenario > 2)
+        return DESURV_E_OPTION;
+    desurv_sim *d = calloc(1, sizeof *d);
+    if (!d)
+        return DESURV_E_NOMEM;
+    int rc = dsv_simulate((int)scenario, genes, samples, k, seed, &d->s);
+    if (rc != DESURV_OK) {
+        free(d);
+        return rc;
+    }
+    d->seed = seed;
+    *out = d;
+    return DESURV_OK;
+}
+
+void desurv_sim_free(desurv_sim *s)
+{
+    if (!s)
+        return;
+    dsv_sim_free(&s->s);
+    free(s);
+}
+
+int desurv_sim_dims(const desurv_sim *s, int64_t *p, int64_t *n, int64_t *k)
+{
+    if (!s)
+        return DESURV_E_NULL;
+    if (p)
+        *p = s->s.G;
+    if (n)
+        *n = s->s.N;
+    if (k)
+        *k = s->s.K;
+    return DESURV_OK;
+}
+
+static void copy_cols(const double *A, int64_t rows, int64_t cols, double *out, int64_t ld)
+{
+    for (int64_t j = 0; j < cols; j++)
+        memcpy(out + j * ld, A + j * rows, (size_t)rows * sizeof *out);
+}
+
+int desurv_sim_data(const desurv_sim *s, double *X, int64_t ldx, double *time, int32_t *event)
+{
+    if (!s)
+        return DESURV_E_NULL;
+    const dsv_sim *d = &s->s;
+    if (X && ldx < d->G)
+        return DESURV_E_LD;
+    if (X)
+        copy_cols(d->X, d->G, d->N, X, ldx);
+    if (time)
+        memcpy(time, d->time, (size_t)d->N * sizeof *time);
+    if (event)
+        memcpy(event, d->event, (size_t)d->N * sizeof *event);
+    return DESURV_OK;
+}
+
+int desurv_sim_truth(const desurv_sim *s, double *W, int64_t ldw, double *H, int64_t ldh,
+                     double *lp, int32_t *gene_class, int32_t *surv_gene, int64_t lds)
+{
+    if (!s)
+        return DESURV_E_NULL;
+    const dsv_sim *d = &s->s;
+    if ((W && ldw < d->G) || (H && ldh < d->K) || (surv_gene && lds < d->G))
+        return DESURV_E_LD;
+    if (W)
+        copy_cols(d->W, d->G, d->K, W, ldw);
+    if (H)
+        copy_cols(d->H, d->K, d->N, H, ldh);
+    if (lp)
+        memcpy(lp, d->lp, (size_t)d->N * sizeof *lp);
+    if (gene_class)
+        memcpy(gene_class, d->gene_class, (size_t)d->G * sizeof *gene_class);
+    for (int64_t r = 0; surv_gene && r < d->K; r++)
+        memcpy(surv_gene + r * lds, d->surv_gene + r * d->G, (size_t)d->G * sizeof *surv_gene);
+    return DESURV_OK;
+}
+
+/* The split draws from its own stream of the data set's seed, so it does
+ * not disturb (or depend on) the draws of the data. */
+#define SIM_SPLIT_STREAM 0x5350u
+
+int desurv_sim_split(const desurv_sim *s, double train_fraction, int32_t *is_train)
+{
+    if (!s || !is_train)
+        return DESURV_E_NULL;
+    if (!(train_fraction > 0 && train_fraction < 1))
+        return DESURV_E_RANGE;
+    int64_t n = s->s.N, ntr = (int64_t)llround(train_fraction * (double)n);
+    dsv_rng rng;
+    dsv_rng_seed(&rng, s->seed, SIM_SPLIT_STREAM);
+    /* selection sampling: each sample is taken with probability
+     * (still needed) / (still available), giving exactly ntr */
+    for (int64_t i = 0, need = ntr; i < n; i++) {
+        int take = dsv_rng_below(&rng, n - i) < need;
+        is_train[i] = take;
+        need -= take;
     }
     return DESURV_OK;
 }

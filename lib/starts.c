@@ -1,8 +1,11 @@
 /* starts.c - the multi-start selection phase.
  *
- * Starts are independent tasks; workers take the next start index from a
- * shared counter.  Each start owns its random stream and its state, so the
- * result does not depend on the number of threads or on the schedule.
+ * Starts are independent tasks; workers take the next task index from a
+ * shared counter.  A task is one start, or with plan->batch > 1 a block of
+ * consecutive starts advanced together (dsv_iterate_batch).  Each start owns
+ * its random stream and its state, and the blocks are fixed by nstarts and
+ * batch alone, so the result does not depend on the number of threads or on
+ * the schedule.
  */
 #include "starts.h"
 
@@ -12,6 +15,7 @@
 
 #include <cblas.h>
 
+#include "batch.h"
 #include "cindex.h"
 #include "desurv/desurv.h"
 #include "vecops.h"
@@ -20,7 +24,8 @@ typedef struct start_pool {
     const dsv_start_plan *plan;
     dsv_state *states;
     int *status;
-    int64_t next;
+    int64_t next;       /* next task */
+    int64_t block;      /* starts per task */
     pthread_mutex_t lock;
 } start_pool;
 
@@ -62,7 +67,8 @@ static void normalise_start(const dsv_problem *pr, dsv_state *s)
     }
 }
 
-static int run_one(const dsv_start_plan *pl, dsv_state *s, int64_t i)
+/* A start ready to iterate: initialised, unit-norm W, scratch, loss. */
+static int prepare(const dsv_start_plan *pl, dsv_state *s, int64_t i)
 {
     int rc = init_state(pl, s, i);
     if (rc == DESURV_OK)
@@ -71,6 +77,12 @@ static int run_one(const dsv_start_plan *pl, dsv_state *s, int64_t i)
         rc = dsv_state_ensure_scratch(s, pl->pr);
     if (rc == DESURV_OK)
         rc = dsv_refresh(pl->pr, s);
+    return rc;
+}
+
+static int run_one(const dsv_start_plan *pl, dsv_state *s, int64_t i)
+{
+    int rc = prepare(pl, s, i);
     if (rc == DESURV_OK && pl->imaxit > 0)
         rc = dsv_iterate(pl->pr, s, pl->imaxit, pl->tol_init);
     if (rc == DESURV_OK && pl->select == 1)
@@ -79,18 +91,59 @@ static int run_one(const dsv_start_plan *pl, dsv_state *s, int64_t i)
     return rc;
 }
 
+/* Starts i0 .. i1-1 as run_one would run them, with the selection-phase
+ * iterations of those that set up successfully advanced together. */
+static void run_block(const dsv_start_plan *pl, dsv_state *states, int *status, int64_t i0,
+                      int64_t i1)
+{
+    dsv_state **ready = malloc((size_t)(i1 - i0) * sizeof *ready);
+    int *rs = malloc((size_t)(i1 - i0) * sizeof *rs);
+    int64_t *idx = malloc((size_t)(i1 - i0) * sizeof *idx), nr = 0;
+    for (int64_t i = i0; i < i1; i++) {
+        status[i] = ready && rs && idx ? prepare(pl, &states[i], i) : DESURV_E_NOMEM;
+        if (status[i] == DESURV_OK)
+            ready[nr] = &states[i], idx[nr++] = i;
+    }
+    if (nr > 0 && pl->imaxit > 0) {
+        dsv_iterate_batch_ptr(pl->pr, ready, nr, pl->imaxit, pl->tol_init, rs);
+        for (int64_t r = 0; r < nr; r++)
+            status[idx[r]] = rs[r];
+    }
+    for (int64_t r = 0; r < nr; r++)
+        if (status[idx[r]] == DESURV_OK && pl->select == 1)
+            status[idx[r]] = selection_cindex(pl, ready[r]);
+    for (int64_t i = i0; i < i1; i++)
+        dsv_state_free_scratch(&states[i]);
+    free(ready), free(rs), free(idx);
+}
+
 static void *worker(void *arg)
 {
     start_pool *pool = arg;
+    const dsv_start_plan *pl = pool->plan;
     for (;;) {
         pthread_mutex_lock(&pool->lock);
-        int64_t i = pool->next++;
+        int64_t t = pool->next++;
         pthread_mutex_unlock(&pool->lock);
-        if (i >= pool->plan->nstarts)
+        if (t * pool->block >= pl->nstarts)
             break;
-        pool->status[i] = run_one(pool->plan, &pool->states[i], i);
+        if (pool->block == 1) {
+            pool->status[t] = run_one(pl, &pool->states[t], t);
+            continue;
+        }
+        int64_t i0 = t * pool->block, i1 = i0 + pool->block;
+        run_block(pl, pool->states, pool->status, i0, i1 < pl->nstarts ? i1 : pl->nstarts);
     }
     return NULL;
+}
+
+/* Starts per task: 1, or plan->batch capped at nstarts (so the task
+ * arithmetic cannot overflow). */
+static int64_t task_size(const dsv_start_plan *pl)
+{
+    if (pl->batch <= 1 || pl->nstarts <= 1)
+        return 1;
+    return pl->batch < pl->nstarts ? pl->batch : pl->nstarts;
 }
 
 static int64_t choose(const dsv_start_plan *pl, const dsv_state *st)
@@ -112,8 +165,10 @@ int dsv_run_starts(const dsv_start_plan *pl, dsv_state *states, int64_t *best)
     int *status = calloc((size_t)pl->nstarts, sizeof *status);
     if (!status)
         return DESURV_E_NOMEM;
-    start_pool pool = {pl, states, status, 0, PTHREAD_MUTEX_INITIALIZER};
-    int64_t nthreads = pl->threads < pl->nstarts ? pl->threads : pl->nstarts;
+    int64_t block = task_size(pl);
+    start_pool pool = {pl, states, status, 0, block, PTHREAD_MUTEX_INITIALIZER};
+    int64_t ntasks = (pl->nstarts + block - 1) / block;
+    int64_t nthreads = pl->threads < ntasks ? pl->threads : ntasks;
     pthread_t *tid = calloc((size_t)(nthreads > 1 ? nthreads - 1 : 1), sizeof *tid);
     int64_t started = 0;
     int rc = tid ? DESURV_OK : DESURV_E_NOMEM;

@@ -19,6 +19,12 @@ typedef struct dsv_start_plan {
     const double *time;
     const int32_t *event;
     int threads;
+    /* Selection phase in batches (spec section 11): starts are grouped into
+     * consecutive blocks of `batch` and each block runs through
+     * dsv_iterate_batch; worker threads take whole blocks, so the blocks
+     * (and the numbers) depend on nstarts and batch, never on threads.
+     * 0 or 1: one start at a time (dsv_iterate). */
+    int64_t batch;
 } dsv_start_plan;
 
 /* Initialise and run every start for the selection phase; states must hold

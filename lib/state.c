@@ -61,6 +61,20 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     return DESURV_OK;
 }
 
+int dsv_trace_push(dsv_state *s, double v)
+{
+    if (s->trace_len == s->trace_cap) {
+        int64_t cap = s->trace_cap * 2;
+        double *t = realloc(s->trace, (size_t)cap * sizeof *t);
+        if (!t)
+            return DESURV_E_NOMEM;
+        s->trace = t;
+        s->trace_cap = cap;
+    }
+    s->trace[s->trace_len++] = v;
+    return DESURV_OK;
+}
+
 void dsv_state_free_scratch(dsv_state *s)
 {
     double **bufs[] = {&s->Z,   &s->Zt,    &s->WG,  &s->A,  &s->T,

@@ -28,6 +28,11 @@
  * matrix A and the trial scores are X^T W_mm: the two GEMMs of the
  * iteration.  The final loss is still compared, so a last-digit increase
  * near convergence is refused rather than recorded.
+ *
+ * The step is written as three parts around those two products
+ * (dsv_w_step_rhs, dsv_w_step_mm, dsv_w_step_finish) so that
+ * dsv_iterate_batch (lib/batch.c) can make each product once for many
+ * starts; dsv_w_step chains the parts with the skinny products.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -43,16 +48,18 @@ typedef struct wstep_coef {
     double B;         /* sum |beta_r| */
 } wstep_coef;
 
-/* Column r of A: the "through the scores" part of the negative gradient,
- * reconstruction numerator plus Cox and penalty terms (spec section 4). */
-static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, double *qcox)
+/* Column r of A (n x k, ld n): the "through the scores" part of the
+ * negative gradient, reconstruction numerator plus Cox and penalty terms
+ * (spec section 4). */
+static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, double *A,
+                      double *qcox)
 {
     int64_t n = pr->n, k = pr->k;
     double alpha = pr->alpha, lam = pr->lambda, nu = pr->nu;
     double ce = 2.0 * alpha / (double)pr->n_events;
     double crec = pr->c_rec / ((double)n * (double)pr->p);
     for (int64_t r = 0; r < k; r++) {
-        double *a = s->A + r * n;
+        double *a = A + r * n;
         const double *z = s->Z + r * n;
         for (int64_t j = 0; j < n; j++)
             a[j] = crec * s->H[r + j * k];
@@ -69,13 +76,16 @@ static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, 
     }
 }
 
-/* The closed-form minimiser of the separable majoriser, entry by entry.
+/* The closed-form minimiser of the separable majoriser, entry by entry,
+ * into s->Wt and, when copy is not NULL, also into copy (the batch's wide
+ * right-hand side: one store here is cheaper than a second pass).  T = X A.
  * Returns the largest t <= 2 for which W + t (W_mm - W) stays >= eps.
  * Why 2: along the ray the scores are formed as (1-t) Z + t Z_mm, which
  * multiplies the rounding error already in Z by |1 - t|; up to t = 2 that
  * cannot compound (beyond it we measured a drift of 8e-8 in Z), and
  * measured fits lose nothing by the cap. */
-static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox)
+static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
+                        const double *T, double *copy)
 {
     int64_t p = pr->p, k = pr->k;
     double crec = pr->c_rec / ((double)pr->n * (double)p);
@@ -85,12 +95,14 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox)
         for (int64_t g = 0; g < p; g++) {
             int64_t i = g + r * p;
             double w = s->W[i], wg = s->WG[i];
-            double grad = crec * wg + lw * w - s->T[i];
+            double grad = crec * wg + lw * w - T[i];
             /* w - grad / Q with Q = (crec wg + (lw + qcox) w) / w, one division */
             double den = crec * wg + (lw + qcox[r]) * w + 1e-300;
             double wn = w - w * (grad / den);
             wn = wn > pr->eps_w ? wn : pr->eps_w; /* fmax is a libm call here */
             s->Wt[i] = wn;
+            if (copy)
+                copy[i] = wn;
             if (wn < w && w > pr->eps_w) {
                 double lim = (w - pr->eps_w) / (w - wn);
                 tmax = lim < tmax ? lim : tmax;
@@ -145,6 +157,7 @@ typedef struct segment {
     double a00, a01, a11;   /* <G00, HHt>, <G01 + G01^T, HHt>, <G11, HHt> */
     double c0, c1;          /* <H^T, Z>, <H^T, Z_mm> */
     const double *G00, *G01, *G11;
+    const double *Zmm;      /* X^T W_mm (n x k) */
 } segment;
 
 static void segment_gram(const segment *sg, int64_t k, double t, double *G)
@@ -166,10 +179,10 @@ static int segment_loss(const dsv_problem *pr, dsv_state *s, const segment *sg, 
     int64_t n = pr->n, k = pr->k;
     segment_gram(sg, k, t, s->G1);
     if (t == 1.0)
-        return exact_loss(pr, s, s->Zt, out);
+        return exact_loss(pr, s, sg->Zmm, out);
     double u = 1 - t;
     for (int64_t i = 0; i < n * k; i++)
-        s->Zs[i] = u * s->Z[i] + t * s->Zt[i];
+        s->Zs[i] = u * s->Z[i] + t * sg->Zmm[i];
     double inner = u * u * sg->a00 + u * t * sg->a01 + t * t * sg->a11 - 2 * (u * sg->c0 + t * sg->c1);
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
@@ -218,12 +231,32 @@ static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, d
     return DESURV_OK;
 }
 
-/* The gradient's ingredients at the current point: T = X A (the part
- * through the scores, with the Cox and penalty gradients folded into A),
- * WG = W H H^T, and the Cox/penalty curvatures in qcox (s->bwork + k). */
-static int gradient_products(const dsv_problem *pr, dsv_state *s)
+/* ---- the products with X --------------------------------------------- */
+
+/* T = X A for an n x ncol right-hand side A (ld n); T is p x ncol (ld p).
+ * Every product with X in an outer iteration is this or dsv_xt_times, so
+ * the one-by-one and the batched iteration make the same BLAS calls. */
+void dsv_x_times(const dsv_problem *pr, const double *A, int64_t ncol, double *T)
 {
-    int64_t p = pr->p, n = pr->n, k = pr->k;
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)pr->p, (int)ncol, (int)pr->n,
+                1.0, pr->X, (int)pr->ldx, A, (int)pr->n, 0.0, T, (int)pr->p);
+}
+
+/* Z = X^T W for a p x ncol W (ld p); Z is n x ncol (ld n). */
+void dsv_xt_times(const dsv_problem *pr, const double *W, int64_t ncol, double *Z)
+{
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)pr->n, (int)ncol, (int)pr->p, 1.0,
+                pr->X, (int)pr->ldx, W, (int)pr->p, 0.0, Z, (int)pr->n);
+}
+
+/* ---- the W-step in three parts around its two products with X ---------- */
+
+/* Before X A: the right-hand side A (n x k, ld n) of the gradient's part
+ * through the scores, with the Cox and penalty gradients folded in, and the
+ * Cox/penalty curvatures in qcox (s->bwork + k). */
+int dsv_w_step_rhs(const dsv_problem *pr, dsv_state *s, double *A)
+{
+    int64_t n = pr->n, k = pr->k;
     wstep_coef c = {0, 0};
     for (int64_t r = 0; r < k; r++)
         c.B += fabs(s->beta[r]);
@@ -237,26 +270,31 @@ static int gradient_products(const dsv_problem *pr, dsv_state *s)
             return rc;
         dsv_score_moments(s->Z, n, k, s->zmean, s->zsd, s->bwork);
     }
-    build_rhs(pr, s, &c, s->bwork + k);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)n, 1.0, pr->X,
-                (int)pr->ldx, s->A, (int)n, 0.0, s->T, (int)p);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
-                (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
+    build_rhs(pr, s, &c, A, s->bwork + k);
     return DESURV_OK;
 }
 
-int dsv_w_step(const dsv_problem *pr, dsv_state *s)
+/* WG = W H H^T, the reconstruction part of the gradient not through X. */
+static void w_hht(const dsv_problem *pr, dsv_state *s)
 {
-    int64_t p = pr->p, n = pr->n, k = pr->k;
-    int rc = gradient_products(pr, s);
-    if (rc != DESURV_OK)
-        return rc;
-    double tmax = mm_update(pr, s, s->bwork + k);
+    int64_t p = pr->p, k = pr->k;
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)k, 1.0, s->W,
+                (int)p, s->HHt, (int)k, 0.0, s->WG, (int)p);
+}
 
-    /* Scores of the MM point, and the Grams that describe the segment:
-     * [W | W_mm]^T W_mm in one product (W_mm sits right after W). */
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)p, 1.0, pr->X,
-                (int)pr->ldx, s->Wt, (int)p, 0.0, s->Zt, (int)n);
+/* Between the products: given T = X A, the MM point into s->Wt (and into
+ * copy, unless NULL).  Returns t_max of the line search. */
+double dsv_w_step_mm(const dsv_problem *pr, dsv_state *s, const double *T, double *copy)
+{
+    w_hht(pr, s);
+    return mm_update(pr, s, s->bwork + pr->k, T, copy);
+}
+
+/* The k x k Grams of the segment: [W | W_mm]^T W_mm in one product (W_mm
+ * sits right after W), and the inner products of the closed form. */
+static void segment_setup(const dsv_problem *pr, dsv_state *s, const double *Zmm, segment *sg)
+{
+    int64_t p = pr->p, k = pr->k;
     double *Gs = s->G2 + 2 * k * k, *G01 = s->G2, *G11 = s->G2 + k * k;
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * k), (int)k, (int)p, 1.0,
                 s->W, (int)p, s->Wt, (int)p, 0.0, Gs, (int)(2 * k));
@@ -265,18 +303,26 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
             G01[i + j * k] = Gs[i + j * 2 * k];
             G11[i + j * k] = Gs[k + i + j * 2 * k];
         }
-    segment sg = {0};
-    sg.G00 = s->WtW, sg.G01 = G01, sg.G11 = G11;
-    sg.a00 = frob(s->WtW, s->HHt, k * k);
-    sg.a11 = frob(G11, s->HHt, k * k);
+    *sg = (segment){0};
+    sg->G00 = s->WtW, sg->G01 = G01, sg->G11 = G11, sg->Zmm = Zmm;
+    sg->a00 = frob(s->WtW, s->HHt, k * k);
+    sg->a11 = frob(G11, s->HHt, k * k);
     for (int64_t i = 0; i < k; i++)
         for (int64_t j = 0; j < k; j++)
-            sg.a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
-    sg.c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg.a00) / 2;
-    sg.c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, s->Zt) - sg.a11) / 2;
+            sg->a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
+    sg->c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg->a00) / 2;
+    sg->c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, Zmm) - sg->a11) / 2;
+}
+
+/* After X^T W_mm = Zmm: the line search and the accepted point. */
+int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, double tmax)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    segment sg;
+    segment_setup(pr, s, Zmm, &sg);
     double t_best;
     dsv_terms t, t_mm;
-    rc = line_search(pr, s, &sg, tmax, &t_best, &t, &t_mm);
+    int rc = line_search(pr, s, &sg, tmax, &t_best, &t, &t_mm);
     if (rc != DESURV_OK)
         return rc;
     s->w_steps++;
@@ -291,7 +337,7 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
             Wx[i] = w > pr->eps_w ? w : pr->eps_w;
         }
         for (int64_t i = 0; i < n * k; i++)
-            Zx[i] = u * s->Z[i] + t_best * s->Zt[i];
+            Zx[i] = u * s->Z[i] + t_best * Zmm[i];
         segment_gram(&sg, k, t_best, s->G1);
         if ((rc = exact_loss(pr, s, Zx, &t)) != DESURV_OK)
             return rc;
@@ -303,10 +349,21 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
     }
     if (t_mm.loss <= s->cur.loss) {
         segment_gram(&sg, k, 1.0, s->G1);
-        accept_normalised(pr, s, s->Wt, s->Zt, &t_mm);
+        accept_normalised(pr, s, s->Wt, Zmm, &t_mm);
         s->w_first++;
     }
     return DESURV_OK;
+}
+
+int dsv_w_step(const dsv_problem *pr, dsv_state *s)
+{
+    int rc = dsv_w_step_rhs(pr, s, s->A);
+    if (rc != DESURV_OK)
+        return rc;
+    dsv_x_times(pr, s->A, pr->k, s->T);
+    double tmax = dsv_w_step_mm(pr, s, s->T, NULL);
+    dsv_xt_times(pr, s->Wt, pr->k, s->Zt);
+    return dsv_w_step_finish(pr, s, s->Zt, tmax);
 }
 
 /* dL/dW at the current point (p x k into G), the gradient the majoriser
@@ -314,9 +371,11 @@ int dsv_w_step(const dsv_problem *pr, dsv_state *s)
 int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G)
 {
     int64_t p = pr->p, k = pr->k;
-    int rc = gradient_products(pr, s);
+    int rc = dsv_w_step_rhs(pr, s, s->A);
     if (rc != DESURV_OK)
         return rc;
+    dsv_x_times(pr, s->A, k, s->T);
+    w_hht(pr, s);
     double crec = pr->c_rec / ((double)pr->n * (double)p);
     double lw = pr->lambda_w / ((double)p * (double)k);
     for (int64_t i = 0; i < p * k; i++)

@@ -304,6 +304,300 @@ DESURV_API const char *desurv_version_string(void);
 /** Library version as MAJOR*10000 + MINOR*100 + PATCH.  @since 0.1 */
 DESURV_API int desurv_version(void);
 
+/* ======================================================================
+ *  Progress and cancellation
+ * ====================================================================== */
+
+/** What a progress report is about.  @since 0.2 */
+typedef enum desurv_stage {
+    DESURV_STAGE_STARTS = 0,  /**< desurv_fit, multi-start selection phase: outer iteration
+                                   `step` of a start (total = imaxit) */
+    DESURV_STAGE_FIT = 1,     /**< desurv_fit: outer iteration `step` of the final run (total = maxit) */
+    DESURV_STAGE_DESIGN = 2,  /**< tuning: fold fits of the initial design (or grid) done so far */
+    DESURV_STAGE_SEARCH = 3,  /**< tuning: fold fits of the Bayesian-optimisation steps done so far */
+    DESURV_STAGE_REFIT = 4    /**< tuning: the final refit on all samples is starting */
+} desurv_stage;
+
+/**
+ * Progress callback: `stage` is a desurv_stage, `step` of `total` units are
+ * done, `best` is the best value so far (training loss for a fit, the best
+ * mean cross-validated C-index for tuning; NaN when none yet).  Return 0 to
+ * go on; any other value stops the work, which then returns
+ * DESURV_E_CANCELLED, leaks nothing and leaves the model as it was before
+ * the call.  The callback is always invoked on the thread that called
+ * desurv_fit() / desurv_tune(), never concurrently with itself.
+ * @since 0.2
+ */
+typedef int (*desurv_progress_fn)(int stage, int64_t step, int64_t total, double best,
+                                  void *user_data);
+
+/** Install (fn != NULL) or remove (fn = NULL) the progress callback of m.
+ *  @return DESURV_OK, DESURV_E_NULL (m).  @since 0.2 */
+DESURV_API int desurv_set_progress(desurv_model *m, desurv_progress_fn fn, void *user_data);
+
+/* ======================================================================
+ *  Top genes and factor-restricted prediction (spec section 8)
+ * ====================================================================== */
+
+/**
+ * Per-factor top genes: each column of W is scaled to maximum 1, gene g
+ * scores w_gr - max_{r' != r} w_gr' for factor r (w_gr itself when k = 1),
+ * and the ntop highest scores are taken (ties: lower gene index first).
+ * idx_out (ntop x k, leading dimension ntop) receives 0-based gene indices,
+ * best first; score_out (same shape, may be NULL) the scores.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED, DESURV_E_DIM
+ *         (ntop < 1 or ntop > p).  @since 0.2
+ */
+DESURV_API int desurv_model_top_genes(const desurv_model *m, int64_t ntop, int64_t *idx_out,
+                                      double *score_out);
+
+/**
+ * Linear predictor using only each factor's ntop top genes:
+ * lp_j = sum_r beta_r sum_{g in top_r} X[g, j] W[g, r].  ntop = 0 means all
+ * genes (then this equals desurv_predict()).
+ * @return as desurv_predict(), plus DESURV_E_DIM (ntop < 0 or > p),
+ *         DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_predict_ntop(const desurv_model *m, const double *X, int64_t p, int64_t n,
+                                   int64_t ldx, int64_t ntop, double *lp_out);
+
+/* ======================================================================
+ *  Simulation (spec section 12: the paper's design)
+ * ====================================================================== */
+
+/** Simulation scenarios.  @since 0.2 */
+typedef enum desurv_scenario {
+    DESURV_SCENARIO_R0 = 0,    /**< factor 1's markers drive survival, beta_true = (2, 0, ...) */
+    DESURV_SCENARIO_NULL = 1,  /**< as R0 with beta_true = 0 */
+    DESURV_SCENARIO_MIXED = 2  /**< factor 1's survival genes: its markers + as many background genes */
+} desurv_scenario;
+
+/** A simulated data set with its ground truth (opaque).  @since 0.2 */
+typedef struct desurv_sim desurv_sim;
+
+/**
+ * Draw a data set of the paper's design with `genes` genes, `samples`
+ * samples and k true factors (the paper: 3000, 200, 3).  Marker (150 per
+ * factor) and background (500) gene counts scale with genes / 3000.  The
+ * seed fixes everything.
+ * @return DESURV_OK, DESURV_E_NULL (out), DESURV_E_OPTION (scenario),
+ *         DESURV_E_DIM (the design does not fit: too few genes for k
+ *         factors, samples < 2, k < 1), DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_simulate(desurv_scenario scenario, int64_t genes, int64_t samples,
+                               int64_t k, uint64_t seed, desurv_sim **out);
+
+/** Free a simulated data set (NULL-safe).  @since 0.2 */
+DESURV_API void desurv_sim_free(desurv_sim *s);
+
+/** Dimensions: genes, samples, true rank (any pointer may be NULL).
+ *  @return DESURV_OK, DESURV_E_NULL (s).  @since 0.2 */
+DESURV_API int desurv_sim_dims(const desurv_sim *s, int64_t *p, int64_t *n, int64_t *k);
+
+/** Copy the observed data out: X (p x n, leading dimension ldx), time,
+ *  event (n each).  Any output may be NULL.
+ *  @return DESURV_OK, DESURV_E_NULL (s), DESURV_E_LD.  @since 0.2 */
+DESURV_API int desurv_sim_data(const desurv_sim *s, double *X, int64_t ldx, double *time,
+                               int32_t *event);
+
+/**
+ * Copy the truth out (any output may be NULL): W (p x k, ldw), H (k x n,
+ * ldh), the true linear predictor lp (n), gene_class (p: 0 noise, 1
+ * background, 2 + r a marker of factor r), surv_gene (p x k, leading
+ * dimension lds: 1 where gene g drives survival through factor r).
+ * @return DESURV_OK, DESURV_E_NULL (s), DESURV_E_LD.  @since 0.2
+ */
+DESURV_API int desurv_sim_truth(const desurv_sim *s, double *W, int64_t ldw, double *H,
+                                int64_t ldh, double *lp, int32_t *gene_class, int32_t *surv_gene,
+                                int64_t lds);
+
+/**
+ * The paper's random training/test split: round(train_fraction * n)
+ * samples get is_train = 1, the others 0, drawn from the data set's seed.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_RANGE (fraction not in (0, 1)).
+ * @since 0.2
+ */
+DESURV_API int desurv_sim_split(const desurv_sim *s, double train_fraction, int32_t *is_train);
+
+/* ======================================================================
+ *  Model selection: cross-validation, grid search, Bayesian optimisation
+ * ====================================================================== */
+
+/** The searchable hyperparameters.  @since 0.2 */
+typedef enum desurv_param {
+    DESURV_PARAM_K = 0,         /**< ["k"] rank (integer); default search [2, 12] */
+    DESURV_PARAM_ALPHA = 1,     /**< ["alpha"] default search [1e-4, 0.9999] on the log-odds scale */
+    DESURV_PARAM_LAMBDA = 2,    /**< ["lambda"] default search [1e-5, 1e5] on the log scale */
+    DESURV_PARAM_NU = 3,        /**< ["nu"] default search [0, 1] */
+    DESURV_PARAM_LAMBDA_W = 4,  /**< ["lambda_w"] log scale; not searched by default */
+    DESURV_PARAM_LAMBDA_H = 5,  /**< ["lambda_h"] log scale; not searched by default */
+    DESURV_PARAM_NTOP = 6       /**< ["ntop"] top genes per factor used for scoring (integer,
+                                     0 = all genes); not searched by default */
+} desurv_param;
+
+/** Number of hyperparameters.  @since 0.2 */
+#define DESURV_PARAM_COUNT 7
+
+/** Options of a tuner.  Names in brackets for desurv_tuner_option_by_name().  @since 0.2 */
+typedef enum desurv_tuner_option {
+    DESURV_TOPT_FOLDS = 0,       /**< ["folds"] number of CV folds, integer in [2, 100]; default 5 */
+    DESURV_TOPT_STARTS = 1,      /**< ["starts"] random starts per fold, integer >= 1; default 30 */
+    DESURV_TOPT_START_MODE = 2,  /**< ["start_mode"] 0: average the held-out C-index over the
+                                      starts, each run to convergence (the paper; default);
+                                      1: keep the best start by the training criterion (init_select
+                                      of the model), as desurv_fit() does */
+    DESURV_TOPT_METHOD = 3,      /**< ["method"] 0 Bayesian optimisation (default), 1 grid search */
+    DESURV_TOPT_INIT_POINTS = 4, /**< ["init_points"] Latin-hypercube points; 0 (default): max(5, 3 d) */
+    DESURV_TOPT_ITERATIONS = 5,  /**< ["iterations"] BO steps after the design; default 20 */
+    DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice: 0 max, 1 1se (default), 2 lcb */
+    DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin >= 0; default 0 */
+    DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule > 0; default 1.645 */
+    DESURV_TOPT_POOL = 9,        /**< ["pool"] EI candidate pool; 0 (default): max(1000, 200 d) */
+    DESURV_TOPT_ALPHA_SCALE = 10,/**< ["alpha_scale"] 0 log-odds (default), 1 linear */
+    DESURV_TOPT_SEED = 11,       /**< ["seed"] integer in [0, 2^53]; default 1 */
+    DESURV_TOPT_THREADS = 12,    /**< ["threads"] worker threads, integer in [1, 256]; default 1 */
+    DESURV_TOPT_BATCH = 13,      /**< ["batch"] starts advanced together (one wide GEMM);
+                                      default 10; 1 = one by one.  Never changes results. */
+    DESURV_TOPT_REFIT = 14       /**< ["refit"] 1 (default): refit on all samples at the chosen
+                                      point; 0: leave the model unfitted */
+} desurv_tuner_option;
+
+/** Number of tuner options.  @since 0.2 */
+#define DESURV_TOPT_COUNT 15
+
+/** Tuner handle: search settings, data-independent; holds the history of
+ *  the last desurv_tune() call.  @since 0.2 */
+typedef struct desurv_tuner desurv_tuner;
+
+/** Create a tuner with default options and bounds.
+ *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOMEM.  @since 0.2 */
+DESURV_API int desurv_tuner_new(desurv_tuner **out);
+
+/** Free a tuner (NULL-safe).  @since 0.2 */
+DESURV_API void desurv_tuner_free(desurv_tuner *t);
+
+/** Set / get a tuner option (ranges as in desurv_tuner_option).
+ *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_OPTION, DESURV_E_RANGE.  @since 0.2 */
+DESURV_API int desurv_tuner_set(desurv_tuner *t, desurv_tuner_option opt, double value);
+DESURV_API int desurv_tuner_get(const desurv_tuner *t, desurv_tuner_option opt, double *value);
+
+/** Tuner option by name / name of an option (NULL when unknown).  @since 0.2 */
+DESURV_API int desurv_tuner_option_by_name(const char *name, desurv_tuner_option *opt);
+DESURV_API const char *desurv_tuner_option_name(desurv_tuner_option opt);
+
+/** Hyperparameter by name / name of a hyperparameter (NULL when unknown).  @since 0.2 */
+DESURV_API int desurv_param_by_name(const char *name, desurv_param *par);
+DESURV_API const char *desurv_param_name(desurv_param par);
+
+/**
+ * Search range of a hyperparameter for Bayesian optimisation, in the
+ * parameter's own units (alpha, not its log-odds).  lo == hi fixes the
+ * parameter at that value; lo = hi = NaN removes it from the search (the
+ * model's option value is used).  Log-scale parameters need lo > 0; alpha
+ * on the log-odds scale needs 0 < lo and hi < 1.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_OPTION (par), DESURV_E_RANGE.
+ * @since 0.2
+ */
+DESURV_API int desurv_tuner_set_bounds(desurv_tuner *t, desurv_param par, double lo, double hi);
+
+/** Current search range (NaN, NaN when not searched).  @since 0.2 */
+DESURV_API int desurv_tuner_get_bounds(const desurv_tuner *t, desurv_param par, double *lo,
+                                       double *hi);
+
+/**
+ * Grid of values of a hyperparameter for grid search (method = 1); the
+ * grid is the Cartesian product of the given grids, parameters without a
+ * grid take the model's option value.  values = NULL or len = 0 clears.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_OPTION, DESURV_E_RANGE
+ *         (a value outside the option's bounds), DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_tuner_set_grid(desurv_tuner *t, desurv_param par, const double *values,
+                                     int64_t len);
+
+/** Use these folds (fold[i] in 0 .. K-1, every fold used) instead of a
+ *  stratified random assignment; NULL clears.  Checked by desurv_tune().
+ *  @return DESURV_OK, DESURV_E_NULL (t), DESURV_E_DIM, DESURV_E_NOMEM.  @since 0.2 */
+DESURV_API int desurv_tuner_set_folds(desurv_tuner *t, const int32_t *fold, int64_t n);
+
+/** Cohort labels: folds are stratified by (cohort, event); NULL clears.
+ *  @return DESURV_OK, DESURV_E_NULL (t), DESURV_E_DIM, DESURV_E_NOMEM.  @since 0.2 */
+DESURV_API int desurv_tuner_set_strata(desurv_tuner *t, const int32_t *strata, int64_t n);
+
+/** Progress callback for desurv_tune() (see desurv_progress_fn).
+ *  @return DESURV_OK, DESURV_E_NULL (t).  @since 0.2 */
+DESURV_API int desurv_tuner_set_progress(desurv_tuner *t, desurv_progress_fn fn,
+                                         void *user_data);
+
+/**
+ * Warm start: add an evaluation from an earlier run (params has
+ * DESURV_PARAM_COUNT values, fold_c has `folds` per-fold C-indices or is
+ * NULL).  The next desurv_tune() keeps it in its history, fits the GP to it
+ * and never re-evaluates that point; it counts towards init_points.
+ * Added points must come from the same data and folds to be meaningful.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_NONFINITE, DESURV_E_NOMEM.
+ * @since 0.2
+ */
+DESURV_API int desurv_tuner_add_history(desurv_tuner *t, const double *params, double mean,
+                                        double se, const double *fold_c, int64_t folds);
+
+/**
+ * Select hyperparameters by cross-validated C-index, then (refit = 1) fit
+ * m on all samples with them.  The model's options supply everything that
+ * is not searched (fixed hyperparameters, tol, maxit, ties, imaxit, ...);
+ * its ninit is used only for the final refit.  On success m's options hold
+ * the chosen values.  Deterministic given the seed, whatever the number of
+ * threads.  On error (or cancellation) m is unchanged and the history holds
+ * what was evaluated before the error.
+ * @return DESURV_OK, any input error of desurv_fit(), DESURV_E_RANGE (bad
+ *         bounds, grid or folds; detail in desurv_tuner_errmsg()),
+ *         DESURV_E_CANCELLED, DESURV_E_NOMEM, DESURV_E_THREAD.  @since 0.2
+ */
+DESURV_API int desurv_tune(desurv_tuner *t, desurv_model *m, const double *X, int64_t p,
+                           int64_t n, int64_t ldx, const double *time, const int32_t *event);
+
+/** Number of evaluations in the history and number of folds.  @since 0.2 */
+DESURV_API int desurv_tuner_history_len(const desurv_tuner *t, int64_t *len, int64_t *folds);
+
+/**
+ * Evaluation i of the history: params (DESURV_PARAM_COUNT values), mean
+ * fold C-index, its standard error sd / sqrt(K), the pooled out-of-fold
+ * C-index, and the per-fold C-indices (fold_c, `folds` values).  Any output
+ * may be NULL.  Unscorable values are NaN.
+ * @return DESURV_OK, DESURV_E_NULL (t), DESURV_E_RANGE (i).  @since 0.2
+ */
+DESURV_API int desurv_tuner_history(const desurv_tuner *t, int64_t i, double *params,
+                                    double *mean, double *se, double *pooled, double *fold_c);
+
+/** The chosen point: params (DESURV_PARAM_COUNT values) and its index in
+ *  the history.  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED
+ *  (no successful desurv_tune()).  @since 0.2 */
+DESURV_API int desurv_tuner_choice(const desurv_tuner *t, double *params, int64_t *index);
+
+/**
+ * The surrogate's predicted mean C-index (and sd) over a (k, alpha) grid,
+ * the other hyperparameters at the chosen values: every integer k of the k
+ * range times 41 alpha values evenly spaced on the search scale (1 value
+ * when not searched).  Row r holds k_out[r], alpha_out[r], mean[r], sd[r]
+ * (k-major order).  With any output NULL only *len is set; DESURV_E_BUFFER
+ * when cap < *len.  Available after a BO run.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED, DESURV_E_BUFFER.
+ * @since 0.2
+ */
+DESURV_API int desurv_tuner_surface(const desurv_tuner *t, double *k_out, double *alpha_out,
+                                    double *mean, double *sd, int64_t cap, int64_t *len);
+
+/** The fold of each sample used by the last desurv_tune() (n values).
+ *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED, DESURV_E_DIM (n).
+ *  @since 0.2 */
+DESURV_API int desurv_tuner_folds(const desurv_tuner *t, int32_t *fold, int64_t n);
+
+/** Warnings of the last desurv_tune() (e.g. "fold 3 has no events"), one per
+ *  line; "" when none.  Owned by t.  @since 0.2 */
+DESURV_API const char *desurv_tuner_warnings(const desurv_tuner *t);
+
+/** Detailed message of the last failed call on t ("" if none).  @since 0.2 */
+DESURV_API const char *desurv_tuner_errmsg(const desurv_tuner *t);
+
 #ifdef __cplusplus
 }
 #endif

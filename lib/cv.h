@@ -1,0 +1,72 @@
+/* cv.h - cross-validated scoring of one hyperparameter point (spec section
+ * 7), and the pieces of desurv_fit() it reuses.
+ *
+ * The data of each fold (training copy of X, its Cox design, the held-out
+ * columns) are prepared once per tuning run; a task then fits one block of
+ * random starts of one (point, fold) and scores each on the held-out part.
+ */
+#ifndef DESURV_CV_H
+#define DESURV_CV_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cox.h"
+#include "fit.h"
+
+/* fit.c: a dsv_problem from an option array (desurv_option order); on
+ * failure a message goes to msg. */
+int dsv_setup_problem(const double *opt, dsv_problem *pr, const double *X, int64_t p, int64_t n,
+                      int64_t ldx, const dsv_cox *cox, char *msg, size_t cap);
+/* fit.c: continue a start to convergence, then polish beta (as desurv_fit). */
+int dsv_finish_start(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol);
+int dsv_polish_beta(const dsv_problem *pr, dsv_state *s);
+/* init.c: unit-norm columns of W, the scale moved into H and beta (the
+ * normalisation every accepted W-step keeps). */
+void dsv_normalise_start(const dsv_problem *pr, dsv_state *s);
+
+/* One cross-validation fold, prepared once. */
+typedef struct dsv_fold {
+    int64_t ntr, nva;
+    int64_t *tr, *va;        /* sample indices (ascending) */
+    double *Xtr, *Xva;       /* p x ntr, p x nva copies (ld p) */
+    double *ttr, *tva;
+    int32_t *etr, *eva;
+    dsv_cox cox;             /* Cox design of the training part */
+} dsv_fold;
+
+typedef struct dsv_cv {
+    int64_t p, n, K;
+    dsv_fold *f;
+} dsv_cv;
+
+/* Build the K folds of X (p x n, ldx) from fold[] (values 0..K-1). */
+int dsv_cv_prepare(dsv_cv *cv, const double *X, int64_t p, int64_t n, int64_t ldx,
+                   const double *time, const int32_t *event, const int32_t *fold, int64_t K,
+                   int ties);
+void dsv_cv_free(dsv_cv *cv);
+
+/* What one task does. */
+typedef struct dsv_cv_job {
+    const double *opt;      /* full option array (desurv_option order) for this point */
+    int64_t ntop;           /* top genes per factor used for scoring (0: all) */
+    int best_mode;          /* 0: every start to convergence; 1: best start only */
+    uint64_t seed;
+    uint64_t point_id;      /* history index: part of every start's random stream */
+    const atomic_int *cancel;
+} dsv_cv_job;
+
+/* Fit starts s0 .. s1-1 of fold f (best_mode: all nstarts starts, s0 = 0,
+ * s1 = nstarts, and one result) and score each on the held-out part:
+ * c_out[i] the held-out C-index of start s0 + i (NaN when the fit failed
+ * numerically or nothing is comparable), lp_out (nva x (s1 - s0), ld nva)
+ * the held-out linear predictors.  Returns DESURV_OK, or a hard error
+ * (NOMEM, CANCELLED); soft failures of a start are reported as NaN. */
+int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, int64_t s1,
+                int64_t nstarts, double *c_out, double *lp_out, char *msg, size_t cap);
+
+/* Random stream of start s of fold f of history point i. */
+uint64_t dsv_cv_stream(uint64_t point_id, int64_t f, int64_t s);
+
+#endif

@@ -1,0 +1,115 @@
+/* select.c - the final choice of hyperparameters from an evaluation history
+ * (spec section 7).
+ *
+ * Every rule reduces to "the best point of a set" under one total order:
+ * larger value first, then the tie-break of dsv_eval_tiebreak (the simpler
+ * model: smaller k, smaller alpha, larger lambda, smaller nu), then the
+ * earlier evaluation.  Exact ties in the value therefore never depend on
+ * the order of the history beyond the documented last resort. */
+#include "select.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* -1 when a < b, 1 when a > b, 0 otherwise (also when either is NaN). */
+static int cmp_asc(double a, double b)
+{
+    return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+int dsv_eval_tiebreak(const dsv_eval *a, const dsv_eval *b)
+{
+    int c = cmp_asc(a->par[DSV_P_K], b->par[DSV_P_K]);
+    if (c == 0)
+        c = cmp_asc(a->par[DSV_P_ALPHA], b->par[DSV_P_ALPHA]);
+    /* Larger lambda is preferred: more shrinkage of beta, a simpler model. */
+    if (c == 0)
+        c = -cmp_asc(a->par[DSV_P_LAMBDA], b->par[DSV_P_LAMBDA]);
+    if (c == 0)
+        c = cmp_asc(a->par[DSV_P_NU], b->par[DSV_P_NU]);
+    return c;
+}
+
+/* The history seen through one value: the mean (v == NULL) or the GP
+ * posterior mean v[i]. */
+typedef struct scorer {
+    const dsv_eval *h;
+    const double *v;
+} scorer;
+
+static double value(const scorer *s, int64_t i)
+{
+    return s->v ? s->v[i] : s->h[i].mean;
+}
+
+/* A point that could not be scored is never chosen, whatever the rule. */
+static int eligible(const scorer *s, int64_t i)
+{
+    return isfinite(s->h[i].mean) && (!s->v || isfinite(s->v[i]));
+}
+
+/* Is i preferred to j (j < 0: no candidate yet)? */
+static int better(const scorer *s, int64_t i, int64_t j)
+{
+    if (j < 0)
+        return 1;
+    int c = cmp_asc(value(s, i), value(s, j));
+    if (c != 0)
+        return c > 0;
+    c = dsv_eval_tiebreak(&s->h[i], &s->h[j]);
+    return c != 0 ? c < 0 : i < j;
+}
+
+/* Best eligible point, restricted to k == k_only unless k_only is NaN. */
+static int64_t argbest(const scorer *s, int64_t n, double k_only)
+{
+    int64_t best = -1;
+    for (int64_t i = 0; i < n; i++) {
+        if (!eligible(s, i) || (!isnan(k_only) && s->h[i].par[DSV_P_K] != k_only))
+            continue;
+        if (better(s, i, best))
+            best = i;
+    }
+    return best;
+}
+
+/* The 1se / lcb step: the smallest k having an eligible point whose value
+ * reaches value(best) - spread, then that k's best point.  A NaN spread
+ * counts as 0, so best itself always qualifies. */
+static int64_t smallest_k_within(const scorer *s, int64_t n, int64_t best, double spread)
+{
+    double thr = value(s, best) - spread;
+    if (isnan(thr))
+        thr = value(s, best);
+    double kmin = NAN;
+    for (int64_t i = 0; i < n; i++) {
+        double k = s->h[i].par[DSV_P_K];
+        if (eligible(s, i) && value(s, i) >= thr && !isnan(k) && (isnan(kmin) || k < kmin))
+            kmin = k;
+    }
+    /* Only when no qualifying point has a k (NaN k): keep the plain best. */
+    return isnan(kmin) ? best : argbest(s, n, kmin);
+}
+
+int64_t dsv_select(int rule, const dsv_eval *h, int64_t n, const double *gmu, const double *gsd,
+                   double z)
+{
+    if (!h || n < 1)
+        return -1;
+    if (rule == DSV_RULE_LCB && (!gmu || !gsd))
+        return -1;
+    scorer s = {h, rule == DSV_RULE_LCB ? gmu : NULL};
+    int64_t best = argbest(&s, n, NAN);
+    if (best < 0)
+        return -1;
+    switch (rule) {
+    case DSV_RULE_MAX:
+        return best;
+    case DSV_RULE_1SE:
+        return smallest_k_within(&s, n, best, h[best].se);
+    case DSV_RULE_LCB:
+        return smallest_k_within(&s, n, best, z * gsd[best]);
+    default:
+        return -1;
+    }
+}
