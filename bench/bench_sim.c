@@ -11,7 +11,10 @@
  * One TSV line per (replicate, method) on stdout, progress on stderr.
  *   bench_sim [--reps R] [--seed0 S] [--genes G] [--samples N] [--init I]
  *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max]
- *             [--alpha-linear] [--threads T] [--ntop-max]
+ *             [--alpha-linear] [--threads T] [--history DIR]
+ * --history DIR writes every run's evaluations (parameters, mean, se,
+ * per-fold C) to DIR/hist_<seed>_<method>.tsv, so that other selection
+ * rules can be compared on the same replicates (bench/rules.py).
  * Defaults are a reduced budget (see bench/README.md for what was run).
  */
 #include <desurv/desurv.h>
@@ -23,6 +26,7 @@
 #include <sys/time.h>
 
 typedef struct cfg {
+    const char *history;
     int reps, seed0, genes, samples, init, iter, folds, starts, maxit, rule, alpha_linear,
         threads;
 } cfg;
@@ -36,7 +40,7 @@ static double now(void)
 
 static int parse(int argc, char **argv, cfg *c)
 {
-    *c = (cfg){20, 1, 3000, 200, 10, 10, 5, 5, 300, 1, 0, 1};
+    *c = (cfg){NULL, 20, 1, 3000, 200, 10, 10, 5, 5, 300, 1, 0, 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--alpha-linear")) {
@@ -56,7 +60,9 @@ static int parse(int argc, char **argv, cfg *c)
                    : !strcmp(a, "--maxit")   ? &c->maxit
                    : !strcmp(a, "--threads") ? &c->threads
                                              : NULL;
-        if (!strcmp(a, "--rule"))
+        if (!strcmp(a, "--history"))
+            c->history = v;
+        else if (!strcmp(a, "--rule"))
             c->rule = !strcmp(v, "max") ? 0 : !strcmp(v, "lcb") ? 2 : 1;
         else if (dst)
             *dst = atoi(v);
@@ -120,7 +126,33 @@ static double precision(const desurv_model *m, const double *Xtr, int64_t p, int
     return (double)hits / (double)msurv;
 }
 
-static int run_method(const cfg *c, int baseline, const double *Xtr, int64_t p, int64_t ntr,
+static void dump_history(const cfg *c, const desurv_tuner *tu, int seed, int baseline)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/hist_%d_%s.tsv", c->history, seed,
+             baseline ? "alpha0" : "desurv");
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    int64_t len, folds;
+    desurv_tuner_history_len(tu, &len, &folds);
+    fprintf(f, "k\talpha\tlambda\tnu\tmean\tse\tpooled");
+    for (int64_t j = 0; j < folds; j++)
+        fprintf(f, "\tfold%lld", (long long)j);
+    fprintf(f, "\n");
+    double par[DESURV_PARAM_COUNT], mean, se, pooled, fc[100];
+    for (int64_t i = 0; i < len; i++) {
+        desurv_tuner_history(tu, i, par, &mean, &se, &pooled, fc);
+        fprintf(f, "%.0f\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g", par[0], par[1], par[2],
+                par[3], mean, se, pooled);
+        for (int64_t j = 0; j < folds; j++)
+            fprintf(f, "\t%.17g", fc[j]);
+        fprintf(f, "\n");
+    }
+    fclose(f);
+}
+
+static int run_method(const cfg *c, int seed, int baseline, const double *Xtr, int64_t p, int64_t ntr,
                       const double *ttr, const int32_t *etr, const double *Xte, int64_t nte,
                       const double *tte, const int32_t *ete, const int32_t *surv, result *res)
 {
@@ -155,6 +187,8 @@ static int run_method(const cfg *c, int baseline, const double *Xtr, int64_t p, 
     }
     double par[DESURV_PARAM_COUNT], *lp = malloc(sizeof(double) * (size_t)nte);
     int64_t idx;
+    if (c->history)
+        dump_history(c, tu, seed, baseline);
     desurv_tuner_choice(tu, par, &idx);
     desurv_tuner_history(tu, idx, NULL, &res->cv_c, NULL, NULL, NULL);
     res->k = (int)par[DESURV_PARAM_K];
@@ -193,7 +227,7 @@ int main(int argc, char **argv)
         int64_t nte = take(X, t, e, split, 0, p, n, Xte, tte, ete);
         for (int baseline = 0; baseline <= 1; baseline++) {
             result res;
-            if (run_method(&c, baseline, Xtr, p, ntr, ttr, etr, Xte, nte, tte, ete, surv,
+            if (run_method(&c, seed, baseline, Xtr, p, ntr, ttr, etr, Xte, nte, tte, ete, surv,
                            &res) != DESURV_OK)
                 return 1;
             printf("%d\t%s\t%d\t%.4f\t%.4f\t%.3f\t%.1f\n", seed, baseline ? "alpha0" : "desurv",

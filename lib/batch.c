@@ -64,7 +64,8 @@ static int run_alloc(batch_run *b, int64_t m)
     return DESURV_OK;
 }
 
-/* Before the first product: the H-step and the W-step's right-hand side. */
+/* Before the first product: dsv_iterate()'s cancellation check, the H-step
+ * and the W-step's right-hand side. */
 static void phase_rhs(batch_run *b)
 {
     int64_t nk = b->pr->n * b->pr->k;
@@ -73,7 +74,9 @@ static void phase_rhs(batch_run *b)
         dsv_state *s = b->st[i];
         double *A = b->A + a * nk;
         b->prev[i] = s->cur.loss;
-        int rc = dsv_h_step(b->pr, s);
+        int rc = dsv_check_stop(b->pr, s->iters, s->cur.loss);
+        if (rc == DESURV_OK)
+            rc = dsv_h_step(b->pr, s);
         if (rc == DESURV_OK)
             rc = dsv_w_step_rhs(b->pr, s, A);
         if (rc != DESURV_OK) {

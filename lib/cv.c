@@ -215,7 +215,7 @@ static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *
         .pr = pr, .init = 0, .seed = job->seed, .stream_base = 0, .nstarts = nstarts,
         .imaxit = nstarts > 1 ? (imaxit < maxit ? imaxit : maxit) : 0,
         .tol_init = o[DESURV_OPT_TOL_INIT], .select = (int)o[DESURV_OPT_INIT_SELECT],
-        .time = fd->ttr, .event = fd->etr, .threads = 1};
+        .time = fd->ttr, .event = fd->etr, .threads = 1, .batch = job->batch};
     plan.stream_base = dsv_cv_stream(job->point_id, f, 0);
     dsv_state *st = calloc((size_t)nstarts, sizeof *st);
     int64_t best = 0;

@@ -52,6 +52,7 @@ typedef struct dsv_cv_job {
     const double *opt;      /* full option array (desurv_option order) for this point */
     int64_t ntop;           /* top genes per factor used for scoring (0: all) */
     int best_mode;          /* 0: every start to convergence; 1: best start only */
+    int64_t batch;          /* best_mode: starts per batch of the selection phase */
     uint64_t seed;
     uint64_t point_id;      /* history index: part of every start's random stream */
     const atomic_int *cancel;

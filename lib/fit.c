@@ -299,6 +299,12 @@ int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t l
     dsv_state *states = calloc((size_t)plan.nstarts, sizeof *states);
     int64_t best = 0;
     rc = states ? dsv_run_starts(&plan, states, &best) : DESURV_E_NOMEM;
+    /* one report at the end of the selection phase, whichever thread ran
+     * the starts (with several workers the caller may have run none) */
+    if (rc == DESURV_OK && m->progress &&
+        m->progress(DESURV_STAGE_STARTS, plan.imaxit, plan.imaxit, states[best].cur.loss,
+                    m->progress_user) != 0)
+        rc = DESURV_E_CANCELLED;
     fp.stage = DESURV_STAGE_FIT, fp.total = maxit;
     if (rc == DESURV_OK)
         rc = dsv_finish_start(&pr, &states[best], maxit, m->opt[DESURV_OPT_TOL]);

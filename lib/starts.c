@@ -17,6 +17,7 @@
 
 #include "batch.h"
 #include "cindex.h"
+#include "cv.h"
 #include "desurv/desurv.h"
 #include "vecops.h"
 
@@ -54,25 +55,12 @@ static int selection_cindex(const dsv_start_plan *pl, dsv_state *s)
     return dsv_cindex(pl->time, pl->event, s->eta, pr->n, &s->sel_cindex, NULL, NULL, NULL);
 }
 
-/* Start from unit-norm columns of W (scale moved into H and beta), the
- * normalisation every accepted W-step keeps. */
-static void normalise_start(const dsv_problem *pr, dsv_state *s)
-{
-    int64_t p = pr->p, n = pr->n, k = pr->k;
-    for (int64_t r = 0; r < k; r++) {
-        double nrm = dsv_unit_column(s->W + r * p, p);
-        for (int64_t j = 0; j < n; j++)
-            s->H[r + j * k] *= nrm;
-        s->beta[r] *= nrm;
-    }
-}
-
 /* A start ready to iterate: initialised, unit-norm W, scratch, loss. */
 static int prepare(const dsv_start_plan *pl, dsv_state *s, int64_t i)
 {
     int rc = init_state(pl, s, i);
     if (rc == DESURV_OK)
-        normalise_start(pl->pr, s);
+        dsv_normalise_start(pl->pr, s);
     if (rc == DESURV_OK)
         rc = dsv_state_ensure_scratch(s, pl->pr);
     if (rc == DESURV_OK)

@@ -158,6 +158,7 @@ static int task(void *ctx, int64_t i)
     double opt[DESURV_OPT_COUNT];
     point_options(r, r->pts[pt].par, opt);
     dsv_cv_job job = {opt, (int64_t)r->pts[pt].par[DSV_P_NTOP], r->best_mode,
+                      (int64_t)r->t->opt[DESURV_TOPT_BATCH],
                       (uint64_t)r->t->opt[DESURV_TOPT_SEED], (uint64_t)(r->first + pt),
                       &r->cancel};
     double *lp = malloc((size_t)(m * (fd->nva > 0 ? fd->nva : 1)) * sizeof *lp);

@@ -309,6 +309,38 @@ START_TEST(failing_start_leaves_the_others_alone)
 }
 END_TEST
 
+/* Cancellation is checked per start before each iteration, as dsv_iterate
+ * does: a poll that stops after a few calls stops every start. */
+static int stop_after_five(void *ctx, int64_t iter, double loss)
+{
+    (void)iter, (void)loss;
+    int *calls = ctx;
+    return ++*calls > 5;
+}
+
+START_TEST(cancellation_stops_every_start)
+{
+    fixture f;
+    make_data(&f, 60, 40, 9, 0);
+    make_problem(&f, 2, 0.5, 0, 0);
+    dsv_state st[3];
+    for (int64_t i = 0; i < 3; i++)
+        start_state(&f, &st[i], (uint64_t)i);
+    int calls = 0;
+    f.pr.poll = stop_after_five, f.pr.poll_ctx = &calls;
+    ck_assert_int_eq(dsv_iterate_batch(&f.pr, st, 3, 50, 0.0), DESURV_E_CANCELLED);
+    /* calls 1-3: iteration 1 of each start; 4-5: iteration 2 of starts 0, 1 */
+    ck_assert_int_eq(st[0].iters, 2);
+    ck_assert_int_eq(st[1].iters, 2);
+    ck_assert_int_eq(st[2].iters, 1);
+    for (int64_t i = 0; i < 3; i++)
+        ck_assert_int_eq(st[i].trace_len, st[i].iters + 1);
+    for (int64_t i = 0; i < 3; i++)
+        dsv_state_free(&st[i]);
+    free_fixture(&f);
+}
+END_TEST
+
 /* ---- dsv_run_starts -------------------------------------------------- */
 
 static void run_plan(fixture *f, int select, int64_t batch, int threads, dsv_state *st,
@@ -376,6 +408,7 @@ int main(void)
     tcase_add_loop_test(tc, batch_equals_one_by_one, 0,
                         (int)(sizeof CASES / sizeof CASES[0]));
     tcase_add_test(tc, failing_start_leaves_the_others_alone);
+    tcase_add_test(tc, cancellation_stops_every_start);
     tcase_add_test(tc, run_starts_batched);
     suite_add_tcase(s, tc);
     TCase *big = tcase_create("big");

@@ -311,7 +311,8 @@ DESURV_API int desurv_version(void);
 /** What a progress report is about.  @since 0.2 */
 typedef enum desurv_stage {
     DESURV_STAGE_STARTS = 0,  /**< desurv_fit, multi-start selection phase: outer iteration
-                                   `step` of a start (total = imaxit) */
+                                   `step` of a start run by the calling thread (total =
+                                   imaxit), and once at its end (step = total) */
     DESURV_STAGE_FIT = 1,     /**< desurv_fit: outer iteration `step` of the final run (total = maxit) */
     DESURV_STAGE_DESIGN = 2,  /**< tuning: fold fits of the initial design (or grid) done so far */
     DESURV_STAGE_SEARCH = 3,  /**< tuning: fold fits of the Bayesian-optimisation steps done so far */
