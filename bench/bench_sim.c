@@ -11,7 +11,7 @@
  * One TSV line per (replicate, method) on stdout, progress on stderr.
  *   bench_sim [--reps R] [--seed0 S] [--genes G] [--samples N] [--init I]
  *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max]
- *             [--alpha-linear] [--threads T] [--history DIR]
+ *             [--alpha-linear] [--skip-baseline] [--threads T] [--history DIR]
  * --history DIR writes every run's evaluations (parameters, mean, se,
  * per-fold C) to DIR/hist_<seed>_<method>.tsv, so that other selection
  * rules can be compared on the same replicates (bench/rules.py).
@@ -27,6 +27,7 @@
 
 typedef struct cfg {
     const char *history;
+    int skip_baseline;
     int reps, seed0, genes, samples, init, iter, folds, starts, maxit, rule, alpha_linear,
         threads;
 } cfg;
@@ -40,11 +41,11 @@ static double now(void)
 
 static int parse(int argc, char **argv, cfg *c)
 {
-    *c = (cfg){NULL, 20, 1, 3000, 200, 10, 10, 5, 5, 300, 1, 0, 1};
+    *c = (cfg){NULL, 0, 20, 1, 3000, 200, 10, 10, 5, 5, 300, 1, 0, 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--alpha-linear")) {
-            c->alpha_linear = 1;
+        if (!strcmp(a, "--alpha-linear") || !strcmp(a, "--skip-baseline")) {
+            *(a[2] == 'a' ? &c->alpha_linear : &c->skip_baseline) = 1;
             continue;
         }
         if (!v)
@@ -225,7 +226,7 @@ int main(int argc, char **argv)
         desurv_sim_split(s, 0.7, split);
         int64_t ntr = take(X, t, e, split, 1, p, n, Xtr, ttr, etr);
         int64_t nte = take(X, t, e, split, 0, p, n, Xte, tte, ete);
-        for (int baseline = 0; baseline <= 1; baseline++) {
+        for (int baseline = 0; baseline <= !c.skip_baseline; baseline++) {
             result res;
             if (run_method(&c, seed, baseline, Xtr, p, ntr, ttr, etr, Xte, nte, tte, ete, surv,
                            &res) != DESURV_OK)

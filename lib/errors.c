@@ -5,7 +5,7 @@
 
 #include "model.h"
 
-/* Indexed by -code; the codes are dense from 0 down to DESURV_E_THREAD and
+/* Indexed by -code; the codes are dense from 0 down to DESURV_E_CHECKSUM and
  * never renumbered, so a table is both the fastest and the clearest map. */
 static const char *const status_text[] = {
     "success",
@@ -30,6 +30,10 @@ static const char *const status_text[] = {
     "an output buffer is too small",
     "init = user but no valid initial W was given",
     "a worker thread could not be started",
+    "not a libdesurv model file, or a malformed one",
+    "the model file needs a newer version of libdesurv",
+    "a file could not be read or written",
+    "the model file is damaged (checksum mismatch)",
 };
 
 #define STATUS_COUNT ((int)(sizeof status_text / sizeof status_text[0]))

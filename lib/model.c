@@ -46,6 +46,7 @@ void desurv_model_free(desurv_model *m)
     free(m->zmean);
     free(m->zsd);
     free(m->trace);
+    dsv_annot_free(m);
     free(m);
 }
 

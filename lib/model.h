@@ -29,6 +29,15 @@ struct desurv_model {
     double *trace;   /* per-iteration loss of the final run */
     int64_t trace_len;
 
+    /* annotations (annot.c): names[w] is a blob of name_count[w] NUL-
+     * terminated strings, name i at names[w] + name_off[w][i] (w =
+     * DESURV_NAMES_GENES / _SAMPLES); meta is sorted by key (annot.h) */
+    char *names[2];
+    int64_t *name_off[2];
+    int64_t name_count[2];
+    struct dsv_meta *meta;
+    int64_t meta_len, meta_cap;
+
     desurv_progress_fn progress;   /* may be NULL */
     void *progress_user;
 
@@ -57,6 +66,9 @@ typedef struct dsv_option_info {
 } dsv_option_info;
 
 const dsv_option_info *dsv_option_table(void); /* DESURV_OPT_COUNT entries */
+
+/* Free the annotations of m (annot.c; see annot.h). */
+void dsv_annot_free(desurv_model *m);
 void dsv_options_default(double *opt);
 
 #endif

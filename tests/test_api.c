@@ -19,7 +19,7 @@
 
 #define P 8
 #define N 12
-#define BIG (DESURV_E_THREAD - 1) /* first code below the documented ones */
+#define BIG (DESURV_E_CHECKSUM - 1) /* first code below the documented ones */
 #define OVER ((int64_t)INT_MAX + 1) /* smallest size beyond the BLAS integer */
 
 /* Deterministic data (tests must not depend on rand()): SplitMix64. */
@@ -134,7 +134,7 @@ START_TEST(strerror_every_code)
 {
     const char *unknown = desurv_strerror(BIG);
     ck_assert_ptr_nonnull(unknown);
-    for (int c = DESURV_OK; c >= DESURV_E_THREAD; c--) {
+    for (int c = DESURV_OK; c >= DESURV_E_CHECKSUM; c--) {
         const char *s = desurv_strerror(c);
         ck_assert_ptr_nonnull(s);
         ck_assert_msg(strlen(s) > 0, "empty text for %d", c);

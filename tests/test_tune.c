@@ -1494,11 +1494,16 @@ static void cancel_at(const cancel_case *cc, const data *d, const hist *full, in
     ck_assert_int_eq(desurv_tuner_set_progress(t, rec_cb, r), DESURV_OK);
     msnap s = msnap_get(m);
     int rc = tune(t, m, d);
-    ck_assert_msg(rc == DESURV_E_CANCELLED, "cancel at call %lld: %d after %lld calls (last: "
-                  "stage %d step %lld of %lld)", (long long)j, rc, (long long)r->calls,
-                  r->calls ? r->stage[r->calls - 1] : -1,
-                  (long long)(r->calls ? r->step[r->calls - 1] : -1),
-                  (long long)(r->calls ? r->total[r->calls - 1] : -1));
+    if (rc != DESURV_E_CANCELLED) {
+        char calls[2048] = "";
+        for (int64_t i = 0; i < r->calls && i < MAXREC && strlen(calls) < 2000; i++)
+            snprintf(calls + strlen(calls), sizeof calls - strlen(calls), " %d:%lld/%lld",
+                     r->stage[i], (long long)r->step[i], (long long)r->total[i]);
+        hist h = hist_get(t);
+        ck_abort_msg("cancel at call %lld: %d after %lld calls (%s); history %lld entries, "
+                     "the full run %lld", (long long)j, rc, (long long)r->calls, calls,
+                     (long long)h.len, (long long)full->len);
+    }
     /* No call after the one that cancelled when the work runs on the
      * calling thread.  With worker threads the library still reports the
      * fold fits that were running when the callback said stop (a known

@@ -72,7 +72,11 @@ enum desurv_status {
     DESURV_E_CANCELLED = -18,   /**< a callback asked to stop */
     DESURV_E_BUFFER = -19,      /**< an output buffer is too small */
     DESURV_E_INIT = -20,        /**< init = user but no (valid) initial W was given */
-    DESURV_E_THREAD = -21       /**< a worker thread could not be started */
+    DESURV_E_THREAD = -21,      /**< a worker thread could not be started */
+    DESURV_E_FORMAT = -22,      /**< not a libdesurv model file, or a malformed one (@since 0.2) */
+    DESURV_E_VERSION = -23,     /**< the model file needs a newer libdesurv (@since 0.2) */
+    DESURV_E_IO = -24,          /**< a file could not be read or written (@since 0.2) */
+    DESURV_E_CHECKSUM = -25     /**< a model file is damaged: checksum mismatch (@since 0.2) */
 };
 /** @} */
 
@@ -363,6 +367,153 @@ DESURV_API int desurv_predict_ntop(const desurv_model *m, const double *X, int64
                                    int64_t ldx, int64_t ntop, double *lp_out);
 
 /* ======================================================================
+ *  Model annotations and model files
+ *
+ *  A model can carry gene and sample identifiers and free-form metadata
+ *  (e.g. the preprocessing a front end applied before fitting), and can be
+ *  written to and read from a versioned, checksummed binary format that is
+ *  the same on every platform (doc/model-format.md describes every byte).
+ *  The library never interprets the annotations.
+ * ====================================================================== */
+
+/** Which names desurv_model_set_names() and friends address.  @since 0.2 */
+#define DESURV_NAMES_GENES 0
+#define DESURV_NAMES_SAMPLES 1
+
+/**
+ * Attach gene (which = DESURV_NAMES_GENES) or sample (DESURV_NAMES_SAMPLES)
+ * identifiers to m; the strings are copied (any bytes but NUL, at most
+ * 2^31 - 1 each, need not be unique).  names = NULL removes them.
+ * On a fitted model count must equal its p (genes) or n (training samples,
+ * in training order).  On an unfitted model any count >= 1 is accepted.
+ * Names belong to a fit: after a later desurv_fit() with another p (or n)
+ * they are stale, reported as absent (count 0) and not saved.
+ * On error the previous names are kept.
+ * @return DESURV_OK, DESURV_E_NULL (m, or an element of names),
+ *         DESURV_E_OPTION (which), DESURV_E_DIM (count < 1),
+ *         DESURV_E_MISMATCH (count differs from the fitted p or n),
+ *         DESURV_E_RANGE (a name too long), DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_model_set_names(desurv_model *m, int which, const char *const *names,
+                                      int64_t count);
+
+/** Number of names of the kind `which` in effect: 0 when none, when stale,
+ *  or for a NULL m or unknown `which`.  @since 0.2 */
+DESURV_API int64_t desurv_model_names_count(const desurv_model *m, int which);
+
+/** Name i (0-based) of the kind `which`, or NULL when absent, stale or i
+ *  is out of range.  Owned by m; valid until the names are set again or m
+ *  is freed.  @since 0.2 */
+DESURV_API const char *desurv_model_name(const desurv_model *m, int which, int64_t i);
+
+/** Longest metadata key, in bytes.  @since 0.2 */
+#define DESURV_META_KEY_MAX 64
+
+/**
+ * Store a vector of doubles under key (1 .. DESURV_META_KEY_MAX printable
+ * ASCII characters, 0x20 .. 0x7E; e.g. "preprocess.log2p1"), replacing any
+ * earlier value of that key, numeric or string.  values is copied (any
+ * doubles, NaN included; len = 0 stores an empty vector); values = NULL
+ * removes the key (absent keys are no error).
+ * @return DESURV_OK, DESURV_E_NULL (m or key), DESURV_E_RANGE (bad key),
+ *         DESURV_E_DIM (len < 0), DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_model_set_meta(desurv_model *m, const char *key, const double *values,
+                                     int64_t len);
+
+/**
+ * Read the vector stored under key.  *len receives its length; with out =
+ * NULL only *len is set, otherwise min(cap, length) values are written and
+ * DESURV_E_BUFFER is returned when cap is smaller than the length.
+ * @return DESURV_OK, DESURV_E_NULL (m, key or len), DESURV_E_OPTION (no
+ *         such key), DESURV_E_MISMATCH (the key holds a string),
+ *         DESURV_E_BUFFER.  @since 0.2
+ */
+DESURV_API int desurv_model_get_meta(const desurv_model *m, const char *key, double *out,
+                                     int64_t cap, int64_t *len);
+
+/**
+ * Store a string (copied; at most 2^31 - 1 bytes) under key, replacing any
+ * earlier value of that key; value = NULL removes the key.
+ * @return DESURV_OK, DESURV_E_NULL (m or key), DESURV_E_RANGE (bad key or
+ *         value too long), DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_model_set_meta_string(desurv_model *m, const char *key, const char *value);
+
+/** The string stored under key, or NULL (no such key, or it holds
+ *  numbers).  Owned by m; valid until the key is set again or m is freed.
+ *  @since 0.2 */
+DESURV_API const char *desurv_model_get_meta_string(const desurv_model *m, const char *key);
+
+/** Number of metadata keys (0 for a NULL m).  @since 0.2 */
+DESURV_API int64_t desurv_model_meta_count(const desurv_model *m);
+
+/** Key i (0-based) in ascending byte order, or NULL when i is out of range.
+ *  Owned by m; valid until the metadata change or m is freed.  @since 0.2 */
+DESURV_API const char *desurv_model_meta_key(const desurv_model *m, int64_t i);
+
+/** Model-file format version written by this library; files of a later
+ *  version are refused with DESURV_E_VERSION.  @since 0.2 */
+#define DESURV_MODEL_FORMAT 1
+
+/**
+ * Serialise m to memory: its options, the fit when there is one (W, H,
+ * beta, the training-score moments, fit options, statistics, trace), the
+ * names in effect and the metadata.  Not saved: the desurv_set_init()
+ * start, the progress callback and the last error message.  The bytes
+ * depend only on the model's content and the library version.
+ * With buf = NULL only *len is set (the size needed).  Otherwise, when cap
+ * >= that size, the model is written and *len receives its size; when cap
+ * is smaller nothing is written, *len receives the size needed and
+ * DESURV_E_BUFFER is returned.  Does not modify m.
+ * @return DESURV_OK, DESURV_E_NULL (m or len), DESURV_E_BUFFER.  @since 0.2
+ */
+DESURV_API int desurv_model_save(const desurv_model *m, void *buf, int64_t cap, int64_t *len);
+
+/**
+ * Create a model from the len bytes at buf written by desurv_model_save()
+ * or desurv_model_save_file().  The whole file is checked (checksums,
+ * every length, every value) before a handle is returned: a loaded model
+ * is one the API could have produced, and its predictions equal the
+ * saved model's bit for bit.
+ * @param[out] out  receives the new handle (free it with desurv_model_free);
+ *                  NULL on error, when nothing is allocated.
+ * @param errbuf    NULL, or a buffer of errcap bytes that receives a
+ *                  detailed message on error ("truncated: 812 bytes, the
+ *                  header says 1304") and "" on success.
+ * @return DESURV_OK, DESURV_E_NULL (out, or buf with len > 0),
+ *         DESURV_E_DIM (len < 0), DESURV_E_FORMAT (not a model file, empty,
+ *         truncated, or malformed), DESURV_E_CHECKSUM (damaged),
+ *         DESURV_E_VERSION (a later format version, or a section marked
+ *         required that this library does not know), DESURV_E_NOMEM.
+ * Thread-safe.  @since 0.2
+ */
+DESURV_API int desurv_model_load(desurv_model **out, const void *buf, int64_t len, char *errbuf,
+                                 int64_t errcap);
+
+/**
+ * Write m to the file path, atomically: the bytes go to a new temporary
+ * file in the same directory (path + ".tmp-" + 6 characters, mode 0666
+ * minus the umask), which is flushed, synced to disk and then renamed over
+ * path.  On failure the temporary file is removed and an existing file at
+ * path is left untouched.  errbuf / errcap as for desurv_model_load().
+ * @return DESURV_OK, DESURV_E_NULL (m or path), DESURV_E_IO (the file could
+ *         not be written; the message names the system error),
+ *         DESURV_E_NOMEM.  Does not modify m.  @since 0.2
+ */
+DESURV_API int desurv_model_save_file(const desurv_model *m, const char *path, char *errbuf,
+                                      int64_t errcap);
+
+/**
+ * Read the model file at path (see desurv_model_load(); messages are
+ * prefixed with the path).
+ * @return as desurv_model_load(), plus DESURV_E_NULL (path), DESURV_E_IO
+ *         (the file could not be opened or read).  Thread-safe.  @since 0.2
+ */
+DESURV_API int desurv_model_load_file(desurv_model **out, const char *path, char *errbuf,
+                                      int64_t errcap);
+
+/* ======================================================================
  *  Simulation (spec section 12: the paper's design)
  * ====================================================================== */
 
@@ -419,6 +570,80 @@ DESURV_API int desurv_sim_truth(const desurv_sim *s, double *W, int64_t ldw, dou
  * @since 0.2
  */
 DESURV_API int desurv_sim_split(const desurv_sim *s, double train_fraction, int32_t *is_train);
+
+/* ======================================================================
+ *  Preprocessing (spec section 9)
+ *
+ *  The transformations the command-line tool applies before fitting, so
+ *  that bindings and programs can apply exactly the same ones.  X is
+ *  genes x samples as everywhere (p x n, leading dimension ldx >= p), must
+ *  be finite, and is checked whole before anything is written: a failed
+ *  call leaves X untouched.  No handle, so no detailed message: only the
+ *  status code.  All are thread-safe, and ties are resolved
+ *  deterministically (never by the sort algorithm).
+ * ====================================================================== */
+
+/**
+ * Replace every entry x of X by log2(x + 1), computed as R's log2(x + 1).
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (p, n < 1), DESURV_E_LD,
+ *         DESURV_E_OVERFLOW, DESURV_E_NONFINITE, DESURV_E_NEGATIVE (an
+ *         entry < 0: counts and intensities are nonnegative).  @since 0.2
+ */
+DESURV_API int desurv_log2p1(double *X, int64_t p, int64_t n, int64_t ldx);
+
+/**
+ * Gene filter of the DeSurv paper: rank the genes by mean expression and,
+ * separately, by sample variance (n - 1 denominator; 0 when n = 1), both
+ * descending (largest = rank 1, ties get their average rank, as R's
+ * rank(-v)), and keep the ngene genes with the smallest sum of the two
+ * ranks (equal sums: the lower gene index first, as R's order()).
+ * keep_idx_out (ngene values) receives the 0-based indices of the kept
+ * genes in ascending order (the input's gene order).
+ * @param ngene  genes to keep, 1 <= ngene <= p.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (p, n < 1, or ngene out
+ *         of range), DESURV_E_LD, DESURV_E_OVERFLOW, DESURV_E_NONFINITE,
+ *         DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_gene_filter(const double *X, int64_t p, int64_t n, int64_t ldx,
+                                  int64_t ngene, int64_t *keep_idx_out);
+
+/**
+ * Replace each sample (column of X) by the ranks of its values among the p
+ * genes, 1 .. p, ties getting their average rank: R's
+ * apply(X, 2, rank, ties.method = "average").  Negative values are
+ * allowed.  Ranks make samples comparable whatever their depth or scale.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM, DESURV_E_LD,
+ *         DESURV_E_OVERFLOW, DESURV_E_NONFINITE, DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_transform_rank(double *X, int64_t p, int64_t n, int64_t ldx);
+
+/**
+ * Target distribution of quantile normalisation: target_out[i] is the mean
+ * over the samples of the (i+1)-th smallest value of each column, so it is
+ * nondecreasing (preprocessCore's normalize.quantiles.determine.target).
+ * Store it with a model to normalise new data the same way.
+ * @param target_out  length p.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM, DESURV_E_LD,
+ *         DESURV_E_OVERFLOW, DESURV_E_NONFINITE, DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_quantile_target(const double *X, int64_t p, int64_t n, int64_t ldx,
+                                      double *target_out);
+
+/**
+ * Quantile-normalise each sample to a target distribution (p values,
+ * nondecreasing, e.g. from desurv_quantile_target() on the training data):
+ * the value of average rank r (1-based, as in desurv_transform_rank())
+ * becomes target[r - 1]; a block of an even number of ties has a
+ * half-integral rank and gets the mean of the two neighbouring targets, as
+ * preprocessCore's normalize.quantiles.use.target.  Normalising the
+ * training data to its own target is quantile normalisation.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM, DESURV_E_LD,
+ *         DESURV_E_OVERFLOW, DESURV_E_NONFINITE (X or target),
+ *         DESURV_E_RANGE (target decreases somewhere), DESURV_E_NOMEM.
+ * @since 0.2
+ */
+DESURV_API int desurv_transform_quantile(double *X, int64_t p, int64_t n, int64_t ldx,
+                                         const double *target);
 
 /* ======================================================================
  *  Model selection: cross-validation, grid search, Bayesian optimisation
@@ -598,6 +823,124 @@ DESURV_API const char *desurv_tuner_warnings(const desurv_tuner *t);
 
 /** Detailed message of the last failed call on t ("" if none).  @since 0.2 */
 DESURV_API const char *desurv_tuner_errmsg(const desurv_tuner *t);
+
+/* ======================================================================
+ *  Survival summaries (spec section 10)
+ *
+ *  Kaplan-Meier curve, k-group log-rank test and univariate Cox fit, the
+ *  downstream summaries of a risk score (e.g. high vs low risk at the
+ *  median).  They match R's survival package (survfit, survdiff, coxph
+ *  with default settings) on the same data, with one documented
+ *  difference: times are compared exactly, whereas survival merges times
+ *  that agree to about 1e-8 relative ("timefix").  Inputs are checked as
+ *  by desurv_fit(): time finite and >= 0, event 0 or 1.  No handle, so no
+ *  detailed message: only the status code.  All three are thread-safe and
+ *  sort once, O(n log n).
+ * ====================================================================== */
+
+/** Ties handling of desurv_cox1() (the values of option DESURV_OPT_TIES).
+ *  coxph's default is Efron.  @since 0.2 */
+#define DESURV_TIES_BRESLOW 0
+#define DESURV_TIES_EFRON 1
+
+/**
+ * Kaplan-Meier estimate, as R's survfit(Surv(time, event) ~ 1): one row
+ * per distinct time (event or censoring), ascending, with
+ *  - t_out       the time;
+ *  - surv_out    S(t) = prod_{s <= t} (1 - d_s / n_s);
+ *  - se_out      Greenwood standard error of log S(t) (equivalently of the
+ *                cumulative hazard), sqrt(sum_{s <= t} d_s / (n_s (n_s - d_s))):
+ *                survfit's $std.err.  The standard error of S itself
+ *                (summary.survfit's std.err) is surv_out * se_out.  Inf once
+ *                S reaches 0 (every sample at risk dies);
+ *  - lower_out, upper_out  95% confidence limits on the log scale
+ *                (survfit's default conf.type = "log"):
+ *                exp(log S -+ 1.959963984540054 se), the upper one capped at
+ *                1; NaN where S = 0;
+ *  - n_risk_out  samples with time >= t; n_event_out deaths at t;
+ *                n_censor_out censorings at t.
+ * Every output array may be NULL (not written).  *len always receives the
+ * number of rows (at most n).  With all arrays NULL only *len is set;
+ * otherwise min(cap, *len) rows are written and DESURV_E_BUFFER is returned
+ * when cap < *len.  No events is valid (S = 1 throughout).
+ * @param time   length n, finite, >= 0.
+ * @param event  length n, each 0 (censored) or 1 (event).
+ * @param n      samples, >= 1.
+ * @param cap    rows the output arrays can hold.
+ * @param len    receives the number of rows (required).
+ * @return DESURV_OK, DESURV_E_NULL (time, event or len), DESURV_E_DIM
+ *         (n < 1), DESURV_E_TIME, DESURV_E_EVENT, DESURV_E_BUFFER,
+ *         DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_km(const double *time, const int32_t *event, int64_t n, double *t_out,
+                         double *surv_out, double *se_out, double *lower_out, double *upper_out,
+                         int64_t *n_risk_out, int64_t *n_event_out, int64_t *n_censor_out,
+                         int64_t cap, int64_t *len);
+
+/**
+ * Log-rank test of g >= 2 groups, as R's survdiff(Surv(time, event) ~ group)
+ * (rho = 0): at each distinct event time with n at risk, d deaths and n_k at
+ * risk in group k, E_k += d n_k / n and the variance matrix gains
+ * d (n - d) / (n - 1) (n_k / n) (delta_kl - n_l / n).  The statistic is
+ * (O - E)^T V^- (O - E) over the groups with E_k > 0, one of them dropped;
+ * df is their number minus 1 (chisq = 0, df = 0, p = 1 when fewer than two
+ * groups have E_k > 0, as survdiff).  Should V be singular (a group at risk
+ * only where every sample at risk dies) a generalised inverse is used and
+ * df is its rank.  p_value = P(chi2_df > chisq), computed with the
+ * regularised incomplete gamma function (relative accuracy ~1e-13 far into
+ * the tail).
+ * @param group       length n, arbitrary int32 labels.
+ * @param chisq, df, p_value  scalar outputs, each may be NULL.
+ * @param labels_out  the distinct labels, ascending (the order of all
+ *                    per-group outputs); may be NULL.
+ * @param observed    deaths per group; may be NULL.
+ * @param expected    expected deaths per group; may be NULL.
+ * @param cap_groups  entries the per-group arrays can hold.
+ * @param n_groups    receives g (required).
+ * With all per-group arrays NULL only the scalars and *n_groups are set;
+ * otherwise min(cap_groups, g) groups are written, and DESURV_E_BUFFER is
+ * returned (after setting the scalars) when cap_groups < g.
+ * Cost O(n log n + E g^2 + g^3) for E distinct event times.
+ * @return DESURV_OK, DESURV_E_NULL (time, event, group or n_groups),
+ *         DESURV_E_DIM (n < 1, or fewer than 2 distinct labels: *n_groups
+ *         is set), DESURV_E_TIME, DESURV_E_EVENT, DESURV_E_NO_EVENTS,
+ *         DESURV_E_BUFFER, DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_logrank(const double *time, const int32_t *event, const int32_t *group,
+                              int64_t n, double *chisq, int64_t *df, double *p_value,
+                              int32_t *labels_out, double *observed, double *expected,
+                              int64_t cap_groups, int64_t *n_groups);
+
+/**
+ * Univariate Cox proportional-hazards fit of one covariate x, as R's
+ * coxph(Surv(time, event) ~ x) with default control: Newton-Raphson from
+ * coef = 0, stopping at the first iterate whose log partial likelihood
+ * differs from the best previous one by <= 1e-9 relative, with step halving
+ * when the likelihood decreases (the same iterates as coxph, so the same
+ * answer to rounding).
+ * Outputs (each may be NULL): coef; se = sqrt(1 / information) at coef; hr =
+ * exp(coef); hr_lo, hr_hi = exp(coef -+ 1.959963984540054 se) (95%);
+ * p_wald = two-sided normal p of coef / se, erfc(|z| / sqrt 2); loglik0 and
+ * loglik, the log partial likelihood at 0 and at coef (coxph's $loglik).
+ * @param ties  DESURV_TIES_EFRON (coxph's default) or DESURV_TIES_BRESLOW.
+ * @param x     length n, finite.  For a grouping pass 0/1: hr is then the
+ *              hazard ratio of group 1 vs group 0.
+ * When the estimate does not exist the outputs are NaN except as said and
+ * DESURV_E_NUMERIC is returned:
+ *  - x constant over every event's risk set (no information): coef NaN;
+ *  - monotone likelihood, the estimate is infinite (every event has the
+ *    largest x of its risk set, or every one the smallest; e.g. a group
+ *    without events): coef = +Inf or -Inf, hr = exp(coef) and loglik0 set.
+ *    (coxph stops at a large finite value with a warning.)
+ * DESURV_E_NUMERIC is also returned if 50 iterations do not converge.
+ * @return DESURV_OK, DESURV_E_NULL (time, event or x), DESURV_E_DIM (n < 1),
+ *         DESURV_E_RANGE (ties not 0 or 1), DESURV_E_TIME, DESURV_E_EVENT,
+ *         DESURV_E_NONFINITE (x), DESURV_E_NO_EVENTS, DESURV_E_NUMERIC,
+ *         DESURV_E_NOMEM.  @since 0.2
+ */
+DESURV_API int desurv_cox1(const double *time, const int32_t *event, const double *x, int64_t n,
+                           int ties, double *coef, double *se, double *hr, double *hr_lo,
+                           double *hr_hi, double *p_wald, double *loglik0, double *loglik);
 
 #ifdef __cplusplus
 }
