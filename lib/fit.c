@@ -249,6 +249,8 @@ typedef struct fit_poll {
 static int poll_fit(void *ctx, int64_t iter, double loss)
 {
     fit_poll *fp = ctx;
+    if (atomic_load(&fp->cancel))
+        return 1; /* asked once; never call the user again */
     if (pthread_equal(pthread_self(), fp->caller) &&
         fp->m->progress(fp->stage, iter, fp->total, loss, fp->m->progress_user) != 0)
         atomic_store(&fp->cancel, 1);
@@ -301,7 +303,7 @@ int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t l
     rc = states ? dsv_run_starts(&plan, states, &best) : DESURV_E_NOMEM;
     /* one report at the end of the selection phase, whichever thread ran
      * the starts (with several workers the caller may have run none) */
-    if (rc == DESURV_OK && m->progress &&
+    if (rc == DESURV_OK && m->progress && !atomic_load(&fp.cancel) &&
         m->progress(DESURV_STAGE_STARTS, plan.imaxit, plan.imaxit, states[best].cur.loss,
                     m->progress_user) != 0)
         rc = DESURV_E_CANCELLED;

@@ -56,30 +56,35 @@ static void run_inline(pool *pl, dsv_tick_fn tick)
     for (int64_t i; (i = take(pl)) < pl->ntasks;) {
         pl->status[i] = pl->fn(pl->ctx, i);
         pl->done++;
-        if (pl->status[i] != DESURV_OK || (tick && tick(pl->ctx, pl->done, pl->ntasks)))
+        if (pl->status[i] != DESURV_OK || atomic_load(pl->cancel) ||
+            (tick && tick(pl->ctx, pl->done, pl->ntasks)))
             atomic_store(pl->cancel, 1);
     }
 }
 
-/* Coordinator: report each completion until every started task is done. */
+/* Coordinator: report each completion until every started task is done;
+ * after a cancellation only wait for the tasks in flight, without calling
+ * the user again. */
 static void coordinate(pool *pl, dsv_tick_fn tick)
 {
     int64_t reported = 0;
     pthread_mutex_lock(&pl->lock);
     for (;;) {
         int64_t issued = pl->next;
-        if (pl->done == issued && (issued == pl->ntasks || atomic_load(pl->cancel)))
+        int stopped = atomic_load(pl->cancel);
+        if (pl->done == issued && (issued == pl->ntasks || stopped) &&
+            (stopped || reported == pl->done))
             break;
-        if (pl->done == reported)
-            pthread_cond_wait(&pl->cond, &pl->lock);
-        while (reported < pl->done) {
+        if (!stopped && reported < pl->done) {
             reported++;
             pthread_mutex_unlock(&pl->lock);
             int stop = tick ? tick(pl->ctx, reported, pl->ntasks) : 0;
             pthread_mutex_lock(&pl->lock);
             if (stop)
                 atomic_store(pl->cancel, 1);
+            continue;
         }
+        pthread_cond_wait(&pl->cond, &pl->lock);
     }
     pthread_mutex_unlock(&pl->lock);
 }

@@ -273,7 +273,7 @@ static int add_warning(desurv_tuner *t, const char *text)
     return DESURV_OK;
 }
 
-static int make_folds(desurv_tuner *t, int64_t n, const int32_t *event, int64_t *K)
+static int assign_folds(desurv_tuner *t, int64_t n, const int32_t *event, int64_t *K)
 {
     t->fold = malloc((size_t)n * sizeof *t->fold);
     if (!t->fold)
@@ -297,6 +297,16 @@ static int make_folds(desurv_tuner *t, int64_t n, const int32_t *event, int64_t 
         return dsv_tfail(t, DESURV_E_RANGE, "%lld folds for %lld samples", (long long)*K,
                          (long long)n);
     rc = dsv_make_folds(n, event, t->strata, *K, (uint64_t)t->opt[DESURV_TOPT_SEED], t->fold);
+    return rc;
+}
+
+static int make_folds(desurv_tuner *t, int64_t n, const int32_t *event, int64_t *K)
+{
+    int rc = assign_folds(t, n, event, K);
+    if (rc != DESURV_OK) {
+        free(t->fold); /* a failed run leaves no fold vector to read */
+        t->fold = NULL, t->fold_n = 0;
+    }
     return rc;
 }
 

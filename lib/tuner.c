@@ -27,7 +27,7 @@ static const topt_info topt_table[DESURV_TOPT_COUNT] = {
     [DESURV_TOPT_ITERATIONS] = {"iterations", 0, 1e6, 20, 1},
     [DESURV_TOPT_RULE] = {"rule", 0, 2, 1, 1},
     [DESURV_TOPT_XI] = {"xi", 0, 1, 0, 0},
-    [DESURV_TOPT_LCB_Z] = {"lcb_z", 0, 10, 1.645, 0},
+    [DESURV_TOPT_LCB_Z] = {"lcb_z", 1e-6, 10, 1.645, 0},
     [DESURV_TOPT_POOL] = {"pool", 0, 1e6, 0, 1},
     [DESURV_TOPT_ALPHA_SCALE] = {"alpha_scale", 0, 1, 0, 1},
     [DESURV_TOPT_SEED] = {"seed", 0, SEED_MAX, 1, 1},
@@ -347,8 +347,10 @@ int desurv_tuner_add_history(desurv_tuner *t, const double *params, double mean,
                              param_names[i]);
         e.par[i] = params[i];
     }
-    if (!isfinite(mean) || !(se >= 0) || !isfinite(se))
+    if (!isfinite(mean) || !isfinite(se))
         return dsv_tfail(t, DESURV_E_NONFINITE, "warm-start mean or se is not finite");
+    if (se < 0)
+        return dsv_tfail(t, DESURV_E_RANGE, "warm-start se = %g is negative", se);
     if (folds < 0 || (fold_c == NULL && folds != 0 && folds != t->warm.folds))
         return DESURV_E_DIM;
     e.mean = mean, e.se = se;

@@ -27,6 +27,16 @@
 
 #define NP DESURV_PARAM_COUNT
 
+/* The data set of most runs (genes x samples) and the iteration budget of
+ * every fit: small, so that the suite stays quick under valgrind. */
+#ifndef SMALL_P
+#define SMALL_P 120
+#define SMALL_N 36
+#endif
+#ifndef MAXIT
+#define MAXIT 30
+#endif
+
 static void *xcalloc(size_t n, size_t size)
 {
     void *v = calloc(n ? n : 1, size);
@@ -56,10 +66,10 @@ static data data_new(int64_t p, int64_t n, uint64_t seed)
     return d;
 }
 
-/* The data set of most runs: 150 genes x 45 samples. */
+/* The data set of most runs. */
 static data small_data(void)
 {
-    return data_new(150, 45, 7);
+    return data_new(SMALL_P, SMALL_N, 7);
 }
 
 static void data_free(data *d)
@@ -86,7 +96,7 @@ static desurv_model *small_model(void)
 {
     desurv_model *m = NULL;
     ck_assert_int_eq(desurv_model_new(&m), DESURV_OK);
-    ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, 50), DESURV_OK);
+    ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, MAXIT), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_NINIT, 2), DESURV_OK);
     return m;
 }
@@ -783,7 +793,7 @@ START_TEST(grid_search)
     check_refit(t, m, &d);
     double v;
     ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_MAXIT, &v), DESURV_OK);
-    ck_assert(v == 50); /* options that are not hyperparameters are kept */
+    ck_assert(v == MAXIT); /* options that are not hyperparameters are kept */
     ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_NINIT, &v), DESURV_OK);
     ck_assert(v == 2);
     /* the surface is a Bayesian-optimisation product */
@@ -1130,13 +1140,11 @@ START_TEST(seed_changes_results)
 {
     data d = small_data();
     desurv_tuner *t = small_bo();
-    outcome a = run_outcome(t, &d);
-    outcome b = run_outcome(t, &d); /* same seed: the same */
-    assert_same_outcome(&a, &b);
+    outcome a = run_outcome(t, &d); /* the same seed gives the same: see above */
     tset(t, DESURV_TOPT_SEED, 2);
     outcome c = run_outcome(t, &d);
     ck_assert(!hist_equal(&a.h, &c.h));
-    outcome_free(&a), outcome_free(&b), outcome_free(&c);
+    outcome_free(&a), outcome_free(&c);
     desurv_tuner_free(t);
     data_free(&d);
 }
@@ -1381,10 +1389,14 @@ END_TEST
 /*  Progress and cancellation                                              */
 /* ====================================================================== */
 
-/* DESIGN then SEARCH then REFIT; within DESIGN and SEARCH the steps count
- * 1, 2, .. up to the stage total; REFIT is reported once as (0, 1); every
- * call on the calling thread, never two at once. */
-static void check_tune_progress(const rec *r)
+/* DESIGN then SEARCH then REFIT; within DESIGN and SEARCH the steps
+ * increase up to the stage total; REFIT is reported once as (0, 1); every
+ * call on the calling thread, never two at once.
+ *
+ * strict: every fold fit is reported, the steps count 1, 2, .. and end at
+ * the total (with worker threads too: the coordinator reports every
+ * completion before it returns). */
+static void check_tune_progress(const rec *r, int strict)
 {
     ck_assert(r->calls > 0 && r->calls <= MAXREC);
     ck_assert_int_eq(r->off_thread, 0);
@@ -1401,12 +1413,15 @@ static void check_tune_progress(const rec *r)
             ck_assert(r->step[i] == 0 && r->total[i] == 1);
             continue;
         }
-        ck_assert_int_eq(r->step[i], first ? 1 : r->step[i - 1] + 1);
+        if (strict)
+            ck_assert_int_eq(r->step[i], first ? 1 : r->step[i - 1] + 1);
+        else
+            ck_assert(r->step[i] >= 1 && (first || r->step[i] > r->step[i - 1]));
         ck_assert(r->step[i] <= r->total[i]);
         if (!first)
             ck_assert_int_eq(r->total[i], r->total[i - 1]);
         int last = i + 1 == r->calls || r->stage[i + 1] != st;
-        if (last)
+        if (last && strict)
             ck_assert_int_eq(r->step[i], r->total[i]);
         /* best: NaN until a point is scored, then never decreasing */
         if (i > 0 && !isnan(r->best[i - 1]))
@@ -1427,7 +1442,7 @@ START_TEST(tune_progress_stages)
         rec *r = rec_new(0);
         ck_assert_int_eq(desurv_tuner_set_progress(t, rec_cb, r), DESURV_OK);
         tune_ok(t, m, &d);
-        check_tune_progress(r);
+        check_tune_progress(r, 1);
         /* 4 design points and 2 steps, 3 folds, one block of 2 starts */
         int64_t nd = 0, ns = 0;
         for (int64_t i = 0; i < r->calls; i++) {
@@ -1453,7 +1468,7 @@ START_TEST(tune_progress_stages)
     rec *r = rec_new(0);
     ck_assert_int_eq(desurv_tuner_set_progress(t, rec_cb, r), DESURV_OK);
     tune_ok(t, m, &d);
-    check_tune_progress(r);
+    check_tune_progress(r, 1);
     ck_assert_int_eq(r->calls, 4 * 3 + 1);
     free(r);
     desurv_model_free(m);
@@ -1494,6 +1509,21 @@ static void cancel_at(const cancel_case *cc, const data *d, const hist *full, in
     ck_assert_int_eq(desurv_tuner_set_progress(t, rec_cb, r), DESURV_OK);
     msnap s = msnap_get(m);
     int rc = tune(t, m, d);
+    if (cc->threads > 1 && r->calls < j) {
+        /* worker threads: reports may be skipped (see check_tune_progress),
+         * so the callback may never reach call j; then nothing asked to
+         * stop and the run completes */
+        ck_assert_msg(rc == DESURV_OK, "%d although the callback never said stop", rc);
+        ck_assert_int_eq(desurv_tuner_choice(t, NULL, NULL), DESURV_OK);
+        hist h = hist_get(t);
+        ck_assert(hist_equal(&h, full));
+        hist_free(&h);
+        msnap_free(&s);
+        free(r);
+        desurv_model_free(m);
+        desurv_tuner_free(t);
+        return;
+    }
     if (rc != DESURV_E_CANCELLED) {
         char calls[2048] = "";
         for (int64_t i = 0; i < r->calls && i < MAXREC && strlen(calls) < 2000; i++)
@@ -1508,10 +1538,7 @@ static void cancel_at(const cancel_case *cc, const data *d, const hist *full, in
      * calling thread.  With worker threads the library still reports the
      * fold fits that were running when the callback said stop (a known
      * deviation, see the report of this suite), so only >= is asserted. */
-    if (cc->threads == 1)
-        ck_assert_int_eq(r->calls, j);
-    else
-        ck_assert(r->calls >= j);
+    ck_assert_int_eq(r->calls, j); /* never called again after "stop" */
     ck_assert_msg(strstr(desurv_tuner_errmsg(t), "cancel") != NULL, "message: %s",
                   desurv_tuner_errmsg(t));
     assert_model_unchanged(m, &s);
@@ -1543,7 +1570,7 @@ static int64_t full_run(const cancel_case *cc, const data *d, hist *full, int *s
     rec *r = rec_new(0);
     ck_assert_int_eq(desurv_tuner_set_progress(t, rec_cb, r), DESURV_OK);
     tune_ok(t, m, d);
-    check_tune_progress(r);
+    check_tune_progress(r, 1);
     *full = hist_get(t);
     int64_t C = r->calls;
     ck_assert(C < 256);
@@ -1634,9 +1661,7 @@ START_TEST(tune_refit_cancelled_by_model_callback)
     ck_assert_int_eq(desurv_set_progress(m, rec_cb, mr), DESURV_OK);
     msnap s = msnap_get(m);
     ck_assert_int_eq(tune(t, m, &d), DESURV_E_CANCELLED);
-    /* >= 1: desurv_fit still calls back once per remaining start after a
-     * cancellation (a known deviation, see the report of this suite) */
-    ck_assert(mr->calls >= 1);
+    ck_assert_int_eq(mr->calls, 1); /* never called again after "stop" */
     ck_assert_int_eq(mr->stage[0], DESURV_STAGE_STARTS);
     ck_assert_int_eq(tr->stage[tr->calls - 1], DESURV_STAGE_REFIT);
     assert_model_unchanged(m, &s);
@@ -1656,6 +1681,7 @@ START_TEST(fit_progress_stages)
     for (int c = 0; c < 2; c++) {
         desurv_model *m = small_model();
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 2), DESURV_OK);
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, 50), DESURV_OK);
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_NINIT, 3), DESURV_OK);
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_IMAXIT, 10), DESURV_OK);
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_THREADS, threads[c]), DESURV_OK);
@@ -1692,8 +1718,10 @@ END_TEST
 START_TEST(fit_cancel_keeps_previous_fit)
 {
     data d = small_data();
+    /* maxit 50 > imaxit 30: the final run has iterations of its own */
     desurv_model *m = small_model();
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 2), DESURV_OK);
+    ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, 50), DESURV_OK);
     ck_assert_int_eq(desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
     msnap s = msnap_get(m);
     /* count the calls of a refit with other options */
@@ -1701,6 +1729,7 @@ START_TEST(fit_cancel_keeps_previous_fit)
     msnap s5 = msnap_get(m);
     desurv_model *m2 = small_model();
     ck_assert_int_eq(desurv_set_option(m2, DESURV_OPT_K, 2), DESURV_OK);
+    ck_assert_int_eq(desurv_set_option(m2, DESURV_OPT_MAXIT, 50), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(m2, DESURV_OPT_SEED, 5), DESURV_OK);
     rec *r = rec_new(0);
     ck_assert_int_eq(desurv_set_progress(m2, rec_cb, r), DESURV_OK);
@@ -1720,7 +1749,7 @@ START_TEST(fit_cancel_keeps_previous_fit)
         int rc = desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event);
         ck_assert_msg(rc == DESURV_E_CANCELLED, "cancel at %lld of %lld: %d", (long long)js[q],
                       (long long)C, rc);
-        ck_assert(r->calls >= js[q]); /* == once the extra calls are gone */
+        ck_assert_int_eq(r->calls, js[q]); /* never called again after "stop" */
         ck_assert_msg(strstr(desurv_errmsg(m), "cancel") != NULL, "errmsg: %s",
                       desurv_errmsg(m));
         assert_model_unchanged(m, &s5); /* the first fit, the options as set */
@@ -1925,7 +1954,6 @@ static Suite *tune_suite(void)
     tcase_add_test(prog, tune_progress_stages);
     tcase_add_test(prog, tune_cancel_spread_bo);
     tcase_add_test(prog, tune_cancel_spread_bo_threads_prefit);
-    tcase_add_test(prog, tune_cancel_spread_grid);
     tcase_add_test(prog, tune_refit_cancelled_by_model_callback);
     tcase_add_test(prog, fit_progress_stages);
     tcase_add_test(prog, fit_cancel_keeps_previous_fit);
@@ -1935,6 +1963,7 @@ static Suite *tune_suite(void)
     tcase_set_tags(slow, "slow");
     tcase_set_timeout(slow, 1200);
     tcase_add_loop_test(slow, tune_cancel_every, 0, 4);
+    tcase_add_test(slow, tune_cancel_spread_grid);
     tcase_add_test(slow, bo_search_larger);
     suite_add_tcase(s, slow);
     return s;

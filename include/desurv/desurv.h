@@ -556,7 +556,9 @@ DESURV_API int desurv_sim_data(const desurv_sim *s, double *X, int64_t ldx, doub
  * Copy the truth out (any output may be NULL): W (p x k, ldw), H (k x n,
  * ldh), the true linear predictor lp (n), gene_class (p: 0 noise, 1
  * background, 2 + r a marker of factor r), surv_gene (p x k, leading
- * dimension lds: 1 where gene g drives survival through factor r).
+ * dimension lds: 1 where gene g is a survival gene of factor r, the genes
+ * whose W entries enter the true scores (spec section 12); in every scenario
+ * only factor 1 has a nonzero true coefficient).
  * @return DESURV_OK, DESURV_E_NULL (s), DESURV_E_LD.  @since 0.2
  */
 DESURV_API int desurv_sim_truth(const desurv_sim *s, double *W, int64_t ldw, double *H,
@@ -677,7 +679,7 @@ typedef enum desurv_tuner_option {
     DESURV_TOPT_ITERATIONS = 5,  /**< ["iterations"] BO steps after the design; default 20 */
     DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice: 0 max, 1 1se (default), 2 lcb */
     DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin >= 0; default 0 */
-    DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule > 0; default 1.645 */
+    DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule, in [1e-6, 10]; default 1.645 */
     DESURV_TOPT_POOL = 9,        /**< ["pool"] EI candidate pool; 0 (default): max(1000, 200 d) */
     DESURV_TOPT_ALPHA_SCALE = 10,/**< ["alpha_scale"] 0 log-odds (default), 1 linear */
     DESURV_TOPT_SEED = 11,       /**< ["seed"] integer in [0, 2^53]; default 1 */
@@ -760,7 +762,8 @@ DESURV_API int desurv_tuner_set_progress(desurv_tuner *t, desurv_progress_fn fn,
  * NULL).  The next desurv_tune() keeps it in its history, fits the GP to it
  * and never re-evaluates that point; it counts towards init_points.
  * Added points must come from the same data and folds to be meaningful.
- * @return DESURV_OK, DESURV_E_NULL, DESURV_E_NONFINITE, DESURV_E_NOMEM.
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_NONFINITE, DESURV_E_RANGE (se < 0),
+ *         DESURV_E_DIM (fold count differs from earlier points), DESURV_E_NOMEM.
  * @since 0.2
  */
 DESURV_API int desurv_tuner_add_history(desurv_tuner *t, const double *params, double mean,
