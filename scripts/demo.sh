@@ -1,6 +1,7 @@
 #!/bin/sh
-# scripts/demo.sh [DATA_DIR] - set up, build, and fit DeSurv to the bundled
-# TCGA-PAAD data (examples/fit_paad.c; DATA_DIR defaults to data/tcga_paad).
+# scripts/demo.sh [desurv demo options] - set up, build, and run `desurv demo`:
+# a quick cross-validated tuning of DeSurv on the bundled TCGA-PAAD cohort
+# (options are passed on, e.g. --data DIR, --out DIR, --threads N).
 #
 # On a fresh machine this installs the Debian packages (scripts/setup.sh,
 # with sudo only when not root), configures the build directory (default
@@ -13,11 +14,10 @@ B=${DESURV_BUILDDIR:-build}
 
 desurv_setup
 desurv_configure "$B"
-if ! meson compile -C "$B" examples/fit_paad; then
-    echo "demo: could not build examples/fit_paad (see above)" >&2
+if ! meson compile -C "$B" cli/desurv; then
+    echo "demo: could not build cli/desurv (see above)" >&2
     exit 1
 fi
-data=${1:-data/tcga_paad}
-[ $# -gt 0 ] && shift
-echo "+ $B/examples/fit_paad $data $*"
-exec "$B/examples/fit_paad" "$data" "$@"
+threads=$(nproc 2>/dev/null || echo 1)
+echo "+ $B/cli/desurv demo --threads $threads $*"
+exec "$B/cli/desurv" demo --threads "$threads" "$@"

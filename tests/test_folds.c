@@ -270,10 +270,17 @@ END_TEST
 static Suite *folds_suite(void)
 {
     Suite *s = suite_create("folds");
+    /* The exhaustive sweeps (every K on every n): seconds natively, minutes
+     * under valgrind, where the "slow" tag skips them. */
+    TCase *sweep = tcase_create("sweeps");
+    tcase_set_tags(sweep, "slow");
+    tcase_set_timeout(sweep, 600);
+    tcase_add_test(sweep, test_balance_all_k);
+    tcase_add_test(sweep, test_balance_strata);
+    tcase_add_test(sweep, test_check_made_folds);
+    suite_add_tcase(s, sweep);
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_balance_all_k);
-    tcase_add_test(tc, test_balance_strata);
     tcase_add_test(tc, test_strata_hand_made);
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_shuffled);
@@ -282,7 +289,6 @@ static Suite *folds_suite(void)
     tcase_add_test(tc, test_check_out_of_range);
     tcase_add_test(tc, test_check_empty_fold);
     tcase_add_test(tc, test_check_single_fold);
-    tcase_add_test(tc, test_check_made_folds);
     tcase_add_test(tc, test_without_events);
     suite_add_tcase(s, tc);
     return s;

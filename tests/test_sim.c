@@ -641,8 +641,9 @@ static Suite *sim_suite(void)
     suite_add_tcase(s, sim);
 
     /* The paper-sized designs (3000 genes): under a second natively,
-     * about 40 s under valgrind. */
+     * about 40 s under valgrind (skipped there: tagged "slow"). */
     TCase *big = tcase_create("paper-design");
+    tcase_set_tags(big, "slow");
     tcase_set_timeout(big, 300);
     tcase_add_test(big, sim_r0_paper_design);
     tcase_add_test(big, sim_mixed_scenario);
