@@ -9,7 +9,7 @@
 #define META_LP_MEDIAN "train.lp_median"
 #define META_NTOP "predict.ntop"
 
-static int load_model(const char *path, desurv_model **m)
+int load_model(const char *path, desurv_model **m)
 {
     char msg[512];
     int st = desurv_model_load_file(m, path, msg, sizeof msg);
@@ -68,14 +68,19 @@ static int write_scores(FILE *f, const void *ctx)
     return CLI_OK;
 }
 
+int model_lp(const desurv_model *m, const dataset *d, double *lp)
+{
+    int64_t ntop = (int64_t)meta1(m, META_NTOP, 0);
+    int st = desurv_predict_ntop(m, d->X, d->p, d->n, d->p, ntop, lp);
+    return st == DESURV_OK ? CLI_OK : lib_error(st, "predict", NULL);
+}
+
 static int score(const desurv_model *m, const dataset *d, const char *out)
 {
     double *lp = cli_alloc((size_t)d->n, sizeof *lp);
     if (!lp)
         return CLI_FAILURE;
-    int64_t ntop = (int64_t)meta1(m, META_NTOP, 0);
-    int st = desurv_predict_ntop(m, d->X, d->p, d->n, d->p, ntop, lp);
-    int rc = st == DESURV_OK ? CLI_OK : lib_error(st, "predict", NULL);
+    int rc = model_lp(m, d, lp);
     scored s = {d, lp, meta1(m, META_LP_MEDIAN, NAN)};
     if (rc == CLI_OK)
         rc = write_file(out, write_scores, &s);
@@ -83,12 +88,30 @@ static int score(const desurv_model *m, const dataset *d, const char *out)
     return rc;
 }
 
-int cmd_predict(int argc, char **argv)
+int missing_option(const args *a, int *zero)
 {
     static const char *const missing[] = {"error", "zero"};
+    return arg_choice(a, "missing", missing, 2, zero);
+}
+
+int model_data(const args *a, const cli_common *c, const desurv_model *m, const char *expr_path,
+               int missing_zero, dataset *d)
+{
+    expr_opts eo;
+    prep_opts po;
+    prep_read(m, &po);
+    memset(d, 0, sizeof *d);
+    int rc = expr_options(a, &eo, po.transform);
+    eo.allow_negative = po.transform == TR_RANK && !po.log2p1; /* as in training */
+    if (rc == CLI_OK)
+        rc = dataset_for_model(expr_path, &eo, m, missing_zero, c, d);
+    return rc;
+}
+
+int cmd_predict(int argc, char **argv)
+{
     args a;
     cli_common c;
-    expr_opts eo;
     dataset d;
     desurv_model *m = NULL;
     int miss = 0;
@@ -98,16 +121,11 @@ int cmd_predict(int argc, char **argv)
     const char *mp = arg_need(&a, "model"), *ep = mp ? arg_need(&a, "expr") : NULL;
     if (!mp || !ep)
         return CLI_USAGE;
-    if ((rc = arg_choice(&a, "missing", missing, 2, &miss)) != CLI_OK)
+    if ((rc = missing_option(&a, &miss)) != CLI_OK)
         return rc;
     if ((rc = load_model(mp, &m)) != CLI_OK)
         return rc;
-    prep_opts po;
-    prep_read(m, &po);
-    rc = expr_options(&a, &eo, po.transform);
-    eo.allow_negative = po.transform == TR_RANK && !po.log2p1; /* as in training */
-    if (rc == CLI_OK)
-        rc = dataset_for_model(ep, &eo, m, miss, &c, &d);
+    rc = model_data(&a, &c, m, ep, miss, &d);
     if (rc == CLI_OK) {
         rc = score(m, &d, arg_str(&a, "out", "-"));
         dataset_free(&d);

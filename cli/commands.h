@@ -20,6 +20,7 @@ int cmd_cv(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_top_genes(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 /* The demo's default --threads: the number of online cores, at most 8. */
 long demo_default_threads(void);
@@ -60,6 +61,21 @@ int lib_error(int status, const char *what, const char *detail);
 /* Signal handling for long work: SIGINT / SIGTERM set cli_interrupted;
  * a second signal kills as usual. */
 void install_signal_handlers(void);
+
+/* ---- shared by predict and validate (cmd_model.c) ---- */
+
+/* Loads a model file; prints the library's message on failure and returns
+ * its exit code (a missing or unreadable file is bad input too). */
+int load_model(const char *path, desurv_model **m);
+/* --missing error|zero: *zero = 1 for zero. */
+int missing_option(const args *a, int *zero);
+/* Reads --expr for m as predict does: --transpose and --na, genes aligned
+ * to the model's, then the model's stored preprocessing. */
+int model_data(const args *a, const cli_common *c, const desurv_model *m, const char *expr_path,
+               int missing_zero, dataset *d);
+/* The linear predictor of d's samples as predict computes it (restricted
+ * to the model's predict.ntop top genes when set). */
+int model_lp(const desurv_model *m, const dataset *d, double *lp);
 
 /* ---- results of a fit (results.c) ---- */
 

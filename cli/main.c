@@ -18,6 +18,7 @@ static const command commands[] = {
     {"cv", cmd_cv, "grid search by cross-validation, refit, save"},
     {"fit", cmd_fit, "fit at given hyperparameters, save"},
     {"predict", cmd_predict, "score new samples with a saved model"},
+    {"validate", cmd_validate, "C-index, hazard ratios, log-rank and KM of a model on a cohort"},
     {"top-genes", cmd_top_genes, "list each factor's top genes of a saved model"},
     {"info", cmd_info, "describe a saved model"},
     {"simulate", cmd_simulate, "draw a data set of the paper's simulation design"},

@@ -893,7 +893,9 @@ DESURV_API int desurv_km(const double *time, const int32_t *event, int64_t n, do
  * regularised incomplete gamma function (relative accuracy ~1e-13 far into
  * the tail).
  * @param group       length n, arbitrary int32 labels.
- * @param chisq, df, p_value  scalar outputs, each may be NULL.
+ * @param chisq       the log-rank chi-square statistic; may be NULL.
+ * @param df          its degrees of freedom; may be NULL.
+ * @param p_value     its upper-tail p-value; may be NULL.
  * @param labels_out  the distinct labels, ascending (the order of all
  *                    per-group outputs); may be NULL.
  * @param observed    deaths per group; may be NULL.
