@@ -5,6 +5,8 @@ input, 2 usage, 4 I/O) and that stderr names the problem (and where it is);
 a crash (death by a signal) always fails.  Valid tricky inputs (BOM, CRLF,
 quoted fields, R-style headers, other column names) must give the very same
 W.tsv as the clean files."""
+import struct
+import zlib
 import gzip
 import os
 import random
@@ -315,6 +317,34 @@ class Models(Corpus):
             self.expect(run("predict", "--model", m, "--expr", e), 1, pattern)
             self.expect(run("info", "--model", m), 1, pattern)
         self.expect(run("info", "--model", self.path("nope.desurv")), 1, r"nope\.desurv")
+
+    def test_model_truncated_everywhere(self):
+        # every 64-byte boundary (doc/model-format.md): a specific message,
+        # exit 1, never a crash
+        good = self.make_model()
+        for cut in range(0, len(good), 64):
+            m = self.write("t.desurv", good[:cut])
+            self.expect(run("info", "--model", m), 1, r"truncated|empty|model")
+
+    def test_model_bit_flips(self):
+        good = self.make_model()
+        for pos in range(0, len(good), max(1, len(good) // 24)):
+            for bit in (0, 7):
+                flipped = bytearray(good)
+                flipped[pos] ^= 1 << bit
+                m = self.write("f.desurv", bytes(flipped))
+                self.expect(run("info", "--model", m), 1,
+                            r"checksum|damaged|corrupt|not a|model")
+
+    def test_model_future_version(self):
+        # format version (u32 at offset 8) raised, both CRCs made valid again:
+        # a newer format, not damage
+        good = bytearray(self.make_model())
+        struct.pack_into("<I", good, 8, struct.unpack_from("<I", good, 8)[0] + 1)
+        struct.pack_into("<I", good, 28, zlib.crc32(bytes(good[:28])))
+        struct.pack_into("<I", good, len(good) - 4, zlib.crc32(bytes(good[:-4])))
+        m = self.write("v.desurv", bytes(good))
+        self.expect(run("info", "--model", m), 1, r"version|newer")
 
     def test_predict_missing_genes(self):
         self.make_model()
