@@ -7,7 +7,13 @@
 #   valgrind   same build, memcheck:          meson test --setup=valgrind
 #   reference  -Dblas=reference:              meson test  (in $B-reference)
 #   sanitize   -Db_sanitize=address,undefined, debug build, ASan+LSan+UBSan:
-#                                             meson test  (in $B-sanitize)
+#                                             meson test  (in $B-sanitize); this
+#                                             also runs the desurv command's
+#                                             malformed-input corpus sanitized
+#   clivalgrind  (with DESURV_LONG=1, or named in DESURV_STAGES) the desurv
+#              command's malformed-input and validate tests with the binary
+#              itself under memcheck
+#              (DESURV_CLI_WRAPPER; several minutes)
 # Every stage runs even if an earlier one failed; the summary lists them and
 # the exit status is non-zero when any failed.
 #
@@ -32,6 +38,7 @@ elif [ "${DESURV_QUICK:-0}" = 1 ]; then
     stages="default"
 else
     stages="default valgrind reference sanitize"
+    [ "${DESURV_LONG:-0}" = 1 ] && stages="$stages clivalgrind"
 fi
 suite_args="--no-suite long"
 [ "${DESURV_LONG:-0}" = 1 ] && suite_args=""
@@ -71,8 +78,17 @@ run_stage() {
             export CK_FORK=no
             build_and_test "$B-sanitize"
         ) ;;
+    clivalgrind)
+        opts="-Dblas=openblas -Db_sanitize=none -Dtests=true"
+        (
+            export OPENBLAS_NUM_THREADS=1
+            export DESURV_CLI_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+            # the malformed-input corpus and validate; the end-to-end suite's
+            # demo and SIGINT timing do not survive memcheck's slowdown
+            build_and_test "$B" --timeout-multiplier 20 cli-malformed cli-validate
+        ) ;;
     *)
-        echo "test: unknown stage '$1' (default valgrind reference sanitize)" >&2
+        echo "test: unknown stage '$1' (default valgrind reference sanitize clivalgrind)" >&2
         return 2 ;;
     esac
 }
