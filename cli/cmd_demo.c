@@ -101,7 +101,7 @@ static int load(const char *dir, const cli_common *c, dataset *d)
     snprintf(ep, sizeof ep, "%s/%s", dir, EXPR_FILE);
     snprintf(sp, sizeof sp, "%s/%s", dir, SURV_FILE);
     expr_opts eo = {0, NA_ERROR, 0};
-    surv_opts so = {NULL, NULL, NULL, NULL};
+    surv_opts so = {NULL, NULL, NULL, NULL, NULL};
     prep_opts po = {0, DEMO_GENES, TR_RANK}; /* the file holds log2(x + 1) already */
     return dataset_load(ep, sp, &eo, &so, &po, c, d);
 }

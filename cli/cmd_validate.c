@@ -35,6 +35,7 @@ static const opt_spec validate_opts[] = {
     {"time-col", "NAME", "time column of --surv (default: time, OS.time, ...)"},
     {"event-col", "NAME", "event column of --surv, 1 = event (default: event, OS, ...)"},
     {"select", "COL=VALUE", "use only the --surv rows whose COL equals VALUE"},
+    {"cohort-col", "NAME", "cohort column of --surv (only reported: all samples are validated)"},
     {"na", "MODE", "missing expression values: error (default), zero, drop-gene"},
     {"missing", "MODE", "model genes absent from --expr: error (default) or zero"},
     CLI_COMMON_OPTS,
@@ -121,6 +122,7 @@ static int surv_opts_of(const args *a, surv_opts *so)
     so->time_col = arg_str(a, "time-col", NULL);
     so->event_col = arg_str(a, "event-col", NULL);
     so->select = arg_str(a, "select", NULL);
+    so->cohort_col = arg_str(a, "cohort-col", NULL);
     if (so->select && (!strchr(so->select, '=') || so->select[0] == '=')) {
         cli_err("--select %s: expected COLUMN=VALUE", so->select);
         return CLI_USAGE;
@@ -159,6 +161,12 @@ static int match_cohort(dataset *d, const char *surv_path, const surv_opts *so,
     d->surv_info = s.info;
     surv_free(&s);
     d->time = mt.time, d->event = mt.event, d->events = mt.events;
+    mt.time = NULL, mt.event = NULL;
+    if (rc == CLI_OK)
+        rc = dataset_take_cohorts(d, &mt);
+    if (rc == CLI_OK)
+        cohort_note(d, c); /* reported only: validation is over all samples */
+    matched_free(&mt);
     return rc;
 }
 

@@ -36,6 +36,7 @@ long demo_default_threads(void);
     {"time-col", "NAME", "time column of --surv (default: time, OS.time, ...)"},        \
     {"event-col", "NAME", "event column of --surv, 1 = event (default: event, OS, ...)"}, \
     {"select", "COL=VALUE", "use only the --surv rows whose COL equals VALUE"},         \
+    {"cohort-col", "NAME", "cohort column of --surv: per-cohort gene filter, folds by cohort"}, \
     {"na", "MODE", "missing expression values: error (default), zero, drop-gene"},      \
     {"log2p1", NULL, "transform the expression by log2(x + 1) first"},                  \
     {"genes", "N", "keep the N genes of best mean + variance rank (default: all)"},     \

@@ -33,6 +33,7 @@ static int surv_options(const args *a, surv_opts *so)
     so->time_col = arg_str(a, "time-col", NULL);
     so->event_col = arg_str(a, "event-col", NULL);
     so->select = arg_str(a, "select", NULL);
+    so->cohort_col = arg_str(a, "cohort-col", NULL);
     if (so->select && (!strchr(so->select, '=') || so->select[0] == '=')) {
         cli_err("--select %s: expected COLUMN=VALUE", so->select);
         return CLI_USAGE;

@@ -303,6 +303,7 @@ int expr_read(const char *path, const expr_opts *o, const cli_common *c, expr *e
 void surv_free(surv *s)
 {
     cli_free_strings(s->sample, s->n);
+    cli_free_strings(s->cohort, s->n);
     free(s->time), free(s->event), free(s->line);
     memset(s, 0, sizeof *s);
 }
@@ -329,7 +330,8 @@ static int64_t find_col(const table *t, const char *want, const char *const *usu
 }
 
 typedef struct surv_cols {
-    int64_t sample, time, event, select, nfield;
+    int64_t sample, time, event, select, cohort, nfield;
+    const char *cohort_name;
     const char *select_value;
 } surv_cols;
 
@@ -349,7 +351,30 @@ static int missing_col(const table *t, const char *what, const char *opt, const 
     return CLI_INPUT;
 }
 
-static int surv_header(table *t, const surv_opts *o, surv_cols *sc)
+/* The cohort column: the one --cohort-col names (an error if absent).
+ * Without the option none is used, but a column that looks like one gets a
+ * note (never an automatic choice: it would silently change the gene
+ * filter and the folds). */
+static int cohort_col(const table *t, const surv_opts *o, const cli_common *c, surv_cols *sc)
+{
+    sc->cohort = -1;
+    if (o->cohort_col) {
+        sc->cohort = find_col(t, o->cohort_col, NULL);
+        sc->cohort_name = o->cohort_col;
+        if (sc->cohort < 0)
+            return missing_col(t, "cohort", "cohort-col", o->cohort_col);
+        return CLI_OK;
+    }
+    for (int64_t i = 0; i < t->nfield; i++)
+        if (strcasecmp(t->field[i], "cohort") == 0) {
+            cli_note(c, "%s has a column '%s'; it is not used unless --cohort-col %s is given",
+                     t->info.path, t->field[i], t->field[i]);
+            break;
+        }
+    return CLI_OK;
+}
+
+static int surv_header(table *t, const surv_opts *o, const cli_common *c, surv_cols *sc)
 {
     int more = table_next(t);
     if (more <= 0) {
@@ -379,10 +404,10 @@ static int surv_header(table *t, const surv_opts *o, surv_cols *sc)
         if (sc->select < 0)
             return missing_col(t, "selection", "select", name);
     }
-    return CLI_OK;
+    return cohort_col(t, o, c, sc);
 }
 
-static int surv_reserve(surv *s, int64_t *cap)
+static int surv_reserve(surv *s, int64_t *cap, int with_cohort)
 {
     if (s->n < *cap)
         return CLI_OK;
@@ -399,7 +424,10 @@ static int surv_reserve(surv *s, int64_t *cap)
     int64_t *ln = realloc(s->line, (size_t)nc * sizeof *ln);
     if (ln)
         s->line = ln;
-    if (!id || !tm || !ev || !ln) {
+    char **co = with_cohort ? realloc(s->cohort, (size_t)nc * sizeof *co) : NULL;
+    if (co)
+        s->cohort = co;
+    if (!id || !tm || !ev || !ln || (with_cohort && !co)) {
         cli_err("out of memory");
         return CLI_FAILURE;
     }
@@ -451,17 +479,26 @@ static int surv_row(table *t, const surv_cols *sc, surv *s, int64_t *cap, strmap
                 (long long)(sc->sample + 1));
         return CLI_INPUT;
     }
-    int rc = surv_reserve(s, cap);
+    int rc = surv_reserve(s, cap, sc->cohort >= 0);
     if (rc == CLI_OK)
         rc = parse_time_event(t, sc, &s->time[s->n], &s->event[s->n]);
     if (rc != CLI_OK)
         return rc;
-    if (!(s->sample[s->n] = cli_strdup(id)))
-        return CLI_FAILURE;
-    int64_t old;
-    int dup = strmap_put(seen, s->sample[s->n], s->n, &old);
+    if (sc->cohort >= 0 && !*t->field[sc->cohort]) {
+        cli_err("%s:%lld:%lld: empty cell in the cohort column '%s' (sample %s)",
+                t->info.path, (long long)t->line, (long long)(sc->cohort + 1), sc->cohort_name,
+                id);
+        return CLI_INPUT;
+    }
+    s->sample[s->n] = cli_strdup(id);
+    if (sc->cohort >= 0)
+        s->cohort[s->n] = cli_strdup(t->field[sc->cohort]);
     s->line[s->n] = t->line;
     s->n++;
+    if (!s->sample[s->n - 1] || (sc->cohort >= 0 && !s->cohort[s->n - 1]))
+        return CLI_FAILURE;
+    int64_t old;
+    int dup = strmap_put(seen, s->sample[s->n - 1], s->n - 1, &old);
     if (dup == 1) {
         cli_err("%s:%lld:%lld: duplicated sample id '%s' (also line %lld)", t->info.path,
                 (long long)t->line, (long long)(sc->sample + 1), id, (long long)s->line[old]);
@@ -472,10 +509,10 @@ static int surv_row(table *t, const surv_cols *sc, surv *s, int64_t *cap, strmap
 
 int surv_read(const char *path, const surv_opts *o, const cli_common *c, surv *s)
 {
-    (void)c;
     table t;
     surv_cols sc;
     strmap seen;
+    memset(&sc, 0, sizeof sc);
     int64_t cap = 0;
     memset(s, 0, sizeof *s);
     memset(&seen, 0, sizeof seen); /* freed on every path */
@@ -483,7 +520,7 @@ int surv_read(const char *path, const surv_opts *o, const cli_common *c, surv *s
     if (rc != CLI_OK)
         return rc;
     s->info = t.info;
-    rc = surv_header(&t, o, &sc);
+    rc = surv_header(&t, o, c, &sc);
     if (rc == CLI_OK && strmap_init(&seen, 256) != 0)
         rc = CLI_FAILURE;
     int more = 0;
@@ -510,7 +547,8 @@ int surv_read(const char *path, const surv_opts *o, const cli_common *c, surv *s
 
 void matched_free(matched *m)
 {
-    free(m->time), free(m->event);
+    free(m->time), free(m->event), free(m->cohort);
+    cli_free_strings(m->cohort_name, m->ncohort);
     memset(m, 0, sizeof *m);
 }
 
@@ -547,6 +585,32 @@ static void keep_columns(expr *e, const int64_t *col, int64_t m)
     e->n = m;
 }
 
+/* Cohort codes of the matched samples, in order of first appearance;
+ * srow[j] = survival row of matched sample j. */
+static int code_cohorts(const surv *s, const int64_t *srow, matched *m)
+{
+    strmap idx;
+    m->cohort = cli_alloc((size_t)m->n, sizeof *m->cohort);
+    m->cohort_name = cli_alloc((size_t)m->n, sizeof *m->cohort_name);
+    if (!m->cohort || !m->cohort_name || strmap_init(&idx, 16) != 0)
+        return CLI_FAILURE;
+    int rc = CLI_OK;
+    for (int64_t j = 0; rc == CLI_OK && j < m->n; j++) {
+        const char *name = s->cohort[srow[j]];
+        int64_t code = strmap_get(&idx, name);
+        if (code < 0) {
+            code = m->ncohort;
+            if (!(m->cohort_name[code] = cli_strdup(name)) ||
+                strmap_put(&idx, m->cohort_name[code], code, NULL) < 0)
+                rc = CLI_FAILURE;
+            m->ncohort += m->cohort_name[code] != NULL;
+        }
+        m->cohort[j] = (int32_t)code;
+    }
+    strmap_free(&idx);
+    return rc;
+}
+
 static int fill_matched(expr *e, const surv *s, const int64_t *row, matched *m)
 {
     int64_t *col = cli_alloc((size_t)e->n, sizeof *col);
@@ -566,8 +630,14 @@ static int fill_matched(expr *e, const surv *s, const int64_t *row, matched *m)
         m->n++;
     }
     keep_columns(e, col, m->n);
+    int rc = CLI_OK;
+    if (s->cohort) {
+        for (int64_t q = 0; q < m->n; q++)
+            col[q] = row[col[q]]; /* now the survival row of matched sample q */
+        rc = code_cohorts(s, col, m);
+    }
     free(col);
-    return CLI_OK;
+    return rc;
 }
 
 /* row[j]: the survival row of expression sample j, or -1; the flags mark

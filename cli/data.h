@@ -28,6 +28,7 @@ typedef struct expr {
 typedef struct surv_opts {
     const char *sample_col, *time_col, *event_col; /* NULL: the usual names */
     const char *select;                            /* "COLUMN=VALUE" or NULL */
+    const char *cohort_col;                        /* cohort column (exact name) or NULL */
 } surv_opts;
 
 typedef struct surv {
@@ -36,6 +37,7 @@ typedef struct surv {
     double *time;
     int32_t *event;
     int64_t *line; /* line of each sample in the file */
+    char **cohort; /* cohort label of each sample, NULL without a cohort column */
     file_info info;
 } surv;
 
@@ -51,6 +53,12 @@ typedef struct matched {
     int64_t n, events;
     double *time;
     int32_t *event;
+    /* With a cohort column: cohort[j] = code of sample j's cohort, codes
+     * 0 .. ncohort-1 in order of first appearance (among the matched
+     * samples, in the expression file's order); cohort_name[code]. */
+    int32_t *cohort;
+    char **cohort_name;
+    int64_t ncohort;
 } matched;
 
 int match_samples(expr *e, const surv *s, const cli_common *c, matched *m);

@@ -26,6 +26,8 @@ void dataset_free(dataset *d)
     cli_free_strings(d->gene, d->p);
     cli_free_strings(d->sample, d->n);
     free(d->time), free(d->event), free(d->qtarget);
+    free(d->cohort), free(d->cohort_n);
+    cli_free_strings(d->cohort_name, d->ncohort);
     memset(d, 0, sizeof *d);
 }
 
@@ -54,9 +56,36 @@ static int keep_rows(dataset *d, const int64_t *keep, int64_t m)
     return CLI_OK;
 }
 
+/* The gene filter within each cohort: sel[g] counts the cohorts whose m
+ * best genes include g; keep[0 .. *kept-1] = the genes selected in every
+ * cohort, in file order. */
+static int filter_by_cohort(const dataset *d, int64_t m, int64_t *keep, int64_t *kept)
+{
+    int64_t *sel = cli_alloc((size_t)d->p, sizeof *sel);
+    int64_t *idx = cli_alloc((size_t)m, sizeof *idx);
+    double *Xc = cli_alloc((size_t)d->p * (size_t)d->n, sizeof *Xc);
+    int st = sel && idx && Xc ? DESURV_OK : DESURV_E_NOMEM;
+    for (int64_t q = 0; st == DESURV_OK && q < d->ncohort; q++) {
+        int64_t nc = 0;
+        for (int64_t j = 0; j < d->n; j++)
+            if (d->cohort[j] == q)
+                memcpy(Xc + nc++ * d->p, d->X + j * d->p, (size_t)d->p * sizeof *Xc);
+        st = desurv_gene_filter(Xc, d->p, nc, d->p, m, idx);
+        for (int64_t i = 0; st == DESURV_OK && i < m; i++)
+            sel[idx[i]]++;
+    }
+    *kept = 0;
+    for (int64_t g = 0; st == DESURV_OK && g < d->p; g++)
+        if (sel[g] == d->ncohort)
+            keep[(*kept)++] = g;
+    free(sel), free(idx), free(Xc);
+    return st == DESURV_OK ? CLI_OK : st == DESURV_E_NOMEM ? CLI_FAILURE
+                                                           : lib_fail(st, "gene filter");
+}
+
 static int filter_genes(dataset *d, const cli_common *c)
 {
-    int64_t m = d->prep.ngene;
+    int64_t m = d->prep.ngene, kept = m;
     if (m <= 0 || m >= d->p) {
         if (m > d->p)
             cli_note(c, "--genes %lld: the data have only %lld genes; all are kept",
@@ -66,8 +95,25 @@ static int filter_genes(dataset *d, const cli_common *c)
     int64_t *keep = cli_alloc((size_t)m, sizeof *keep);
     if (!keep)
         return CLI_FAILURE;
-    int st = desurv_gene_filter(d->X, d->p, d->n, d->p, m, keep);
-    int rc = st == DESURV_OK ? keep_rows(d, keep, m) : lib_fail(st, "gene filter");
+    int rc;
+    if (d->cohort) {
+        rc = filter_by_cohort(d, m, keep, &kept);
+        if (rc == CLI_OK && kept == 0) {
+            cli_err("--genes %lld with %lld cohorts: no gene is among the %lld best (mean + "
+                    "variance rank) of every cohort; raise --genes", (long long)m,
+                    (long long)d->ncohort, (long long)m);
+            rc = CLI_INPUT;
+        }
+        if (rc == CLI_OK)
+            cli_note(c, "gene filter per cohort: %lld of the %lld best genes of each of the "
+                     "%lld cohorts are common to all and kept", (long long)kept, (long long)m,
+                     (long long)d->ncohort);
+    } else {
+        int st = desurv_gene_filter(d->X, d->p, d->n, d->p, m, keep);
+        rc = st == DESURV_OK ? CLI_OK : lib_fail(st, "gene filter");
+    }
+    if (rc == CLI_OK)
+        rc = keep_rows(d, keep, kept);
     free(keep);
     return rc;
 }
@@ -103,6 +149,34 @@ static int preprocess(dataset *d, const cli_common *c, int for_model)
     return rc == CLI_OK ? transform(d, for_model) : rc;
 }
 
+int dataset_take_cohorts(dataset *d, matched *m)
+{
+    d->cohort = m->cohort, d->cohort_name = m->cohort_name, d->ncohort = m->ncohort;
+    m->cohort = NULL, m->cohort_name = NULL, m->ncohort = 0;
+    if (!d->cohort)
+        return CLI_OK;
+    d->cohort_n = cli_alloc((size_t)d->ncohort, sizeof *d->cohort_n);
+    if (!d->cohort_n)
+        return CLI_FAILURE;
+    for (int64_t j = 0; j < d->n; j++)
+        d->cohort_n[d->cohort[j]]++;
+    return CLI_OK;
+}
+
+void cohort_note(const dataset *d, const cli_common *c)
+{
+    char list[600] = "";
+    for (int64_t q = 0; q < d->ncohort && strlen(list) < 500; q++) {
+        char one[64];
+        snprintf(one, sizeof one, "%s%.40s %lld", q ? ", " : "", d->cohort_name[q],
+                 (long long)d->cohort_n[q]);
+        strncat(list, one, sizeof list - strlen(list) - 1);
+    }
+    if (d->cohort)
+        cli_note(c, "%lld cohort%s (samples): %s%s", (long long)d->ncohort,
+                 d->ncohort == 1 ? "" : "s", list, strlen(list) >= 500 ? ", ..." : "");
+}
+
 /* Moves the matrix and ids of e into d. */
 static void take_expr(dataset *d, expr *e)
 {
@@ -134,6 +208,10 @@ int dataset_load(const char *expr_path, const char *surv_path, const expr_opts *
         take_expr(d, &e);
         d->time = m.time, d->event = m.event, d->events = m.events;
         m.time = NULL, m.event = NULL;
+        rc = dataset_take_cohorts(d, &m);
+    }
+    if (rc == CLI_OK) {
+        cohort_note(d, c);
         rc = preprocess(d, c, 0);
     }
     expr_free(&e);

@@ -29,6 +29,12 @@ typedef struct dataset {
     double *time;     /* NULL when scoring without survival */
     int32_t *event;
     double *qtarget;  /* quantile target (p values) or NULL */
+    /* Cohorts (training data with --cohort-col): codes 0 .. ncohort-1 per
+     * sample in order of first appearance, their names and sizes. */
+    int32_t *cohort;
+    char **cohort_name;
+    int64_t *cohort_n;
+    int64_t ncohort;
     prep_opts prep;
     file_info expr_info, surv_info;
 } dataset;
@@ -38,6 +44,12 @@ void dataset_free(dataset *d);
 /* Reads, validates, matches and preprocesses the training data. */
 int dataset_load(const char *expr_path, const char *surv_path, const expr_opts *eo,
                  const surv_opts *so, const prep_opts *po, const cli_common *c, dataset *d);
+
+/* Moves m's cohort codes and names into d and counts the samples of each
+ * cohort (d->cohort_n); nothing without a cohort column. */
+int dataset_take_cohorts(dataset *d, matched *m);
+/* "2 cohorts (samples): A 60, B 40" as a note (nothing without cohorts). */
+void cohort_note(const dataset *d, const cli_common *c);
 
 /* Stores gene and sample ids and the preprocessing in m (fitted on d). */
 int prep_store(desurv_model *m, const dataset *d);

@@ -330,6 +330,20 @@ static void json_data(json *j, const results *r)
     json_close(j);
 }
 
+/* "cohorts": {name: samples, ...} in order of first appearance, or null
+ * without --cohort-col. */
+static void json_cohorts(json *j, const dataset *d)
+{
+    if (!d->cohort) {
+        json_str(j, "cohorts", NULL);
+        return;
+    }
+    json_obj(j, "cohorts");
+    for (int64_t q = 0; q < d->ncohort; q++)
+        json_int(j, d->cohort_name[q], d->cohort_n[q]);
+    json_close(j);
+}
+
 static int write_summary(FILE *f, const void *ctx)
 {
     const results *r = ctx;
@@ -340,6 +354,8 @@ static int write_summary(FILE *f, const void *ctx)
     json_params(&j, r);
     json_int(&j, "iterations", (int64_t)stat(r->m, DESURV_STAT_ITERATIONS));
     json_bool(&j, "converged", stat(r->m, DESURV_STAT_CONVERGED) == 1);
+    json_int(&j, "genes_after_filter", r->d->p);
+    json_cohorts(&j, r->d);
     if (r->tune)
         json_tuning(&j, r->tune);
     json_fit(&j, r);

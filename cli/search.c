@@ -96,6 +96,11 @@ int tune_run(desurv_tuner *t, desurv_model *m, const dataset *d, const cli_commo
              int with_baseline, tune_info *ti)
 {
     ti->t = t;
+    if (d->cohort) { /* folds stratified by (cohort, event) */
+        int st = desurv_tuner_set_strata(t, d->cohort, d->n);
+        if (st != DESURV_OK)
+            return lib_error(st, "cohort strata", desurv_tuner_errmsg(t));
+    }
     int rc = search(t, m, d, c, ti->method ? "cv" : "tune");
     if (rc != CLI_OK)
         return rc;
