@@ -46,8 +46,8 @@ static const cmd_doc predict_doc = {
     "Score new samples with a saved model: the expression is aligned to the\n"
     "model's genes by id and preprocessed exactly as the training data were\n"
     "(log2(x + 1), rank or quantile transform).  Writes sample, lp (linear\n"
-    "predictor), risk = exp(lp) and group (high / low against the median\n"
-    "training lp)."};
+    "predictor), risk = exp(lp - median training lp) (the hazard relative to\n"
+    "the median training patient) and group (high / low against that median)."};
 
 typedef struct scored {
     const dataset *d;
@@ -62,7 +62,9 @@ static int write_scores(FILE *f, const void *ctx)
     for (int64_t j = 0; j < s->d->n; j++) {
         tsv_text(f, s->d->sample[j]);
         fputc('\t', f), tsv_num(f, s->lp[j]);
-        fputc('\t', f), tsv_num(f, exp(s->lp[j]));
+        /* relative to the median training patient: the raw lp carries an
+         * offset (X^T W beta is not centred) that exp() would overflow */
+        fputc('\t', f), tsv_num(f, exp(s->lp[j] - (isnan(s->median) ? 0.0 : s->median)));
         fputs(isnan(s->median) ? "\tNA\n" : s->lp[j] > s->median ? "\thigh\n" : "\tlow\n", f);
     }
     return CLI_OK;

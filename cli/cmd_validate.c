@@ -72,6 +72,7 @@ typedef struct validation {
     double cuts[2];
     int ncuts;
     const char *cut_source;
+    double risk_ref; /* risk = exp(lp - risk_ref): the training (else cohort) median lp */
     int64_t gn[MAX_GROUPS], gev[MAX_GROUPS];
     double cindex, cindex_se, lp_mean, lp_sd;
     double hr_sd[4], hr_grp[4]; /* hr, lo, hi, p */
@@ -343,6 +344,7 @@ static int make_groups(validation *v, const desurv_model *m, const double *z)
     v->ngroups = v->g->kind == G_TERTILE ? 3 : 2;
     v->labels = v->ngroups == 3 ? labels3 : labels2;
     v->cut_source = "validation";
+    v->risk_ref = isfinite(train_med) ? train_med : quantile7(s, d->n, 0.5);
     if (v->g->kind == G_MEDIAN) {
         v->ncuts = 1;
         if (isfinite(train_med))
@@ -521,7 +523,7 @@ static int write_risk(FILE *f, const void *ctx)
     for (int64_t j = 0; j < v->d->n; j++) {
         tsv_text(f, v->d->sample[j]);
         fputc('\t', f), tsv_num(f, v->lp[j]);
-        fputc('\t', f), tsv_num(f, exp(v->lp[j]));
+        fputc('\t', f), tsv_num(f, exp(v->lp[j] - v->risk_ref));
         fprintf(f, "\t%s\n", v->labels[v->group[j]]);
     }
     return CLI_OK;

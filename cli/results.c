@@ -163,7 +163,7 @@ static int write_risk(FILE *f, const void *ctx)
         fputc('\t', f);
         tsv_num(f, r->lp[j]);
         fputc('\t', f);
-        tsv_num(f, exp(r->lp[j]));
+        tsv_num(f, exp(r->lp[j] - r->lp_median)); /* relative to the median patient */
         fputs(r->lp[j] > r->lp_median ? "\thigh\n" : "\tlow\n", f);
     }
     return CLI_OK;

@@ -124,9 +124,13 @@ class Fit(unittest.TestCase):
         hdr, rows = read_tsv(os.path.join(Shared.fit, "risk.tsv"))
         self.assertEqual(hdr, ["sample", "lp", "risk", "group"])
         self.assertEqual(len(rows), round(0.7 * SAMPLES))
+        # risk is relative to the median training patient: exp(lp - median lp)
+        lps = sorted(float(r[1]) for r in rows)
+        n = len(lps)
+        med = lps[n // 2] if n % 2 else 0.5 * (lps[n // 2 - 1] + lps[n // 2])
         for r in rows:
             lp, risk = float(r[1]), float(r[2])
-            self.assertTrue(math.isclose(risk, math.exp(lp), rel_tol=1e-12))
+            self.assertTrue(math.isclose(risk, math.exp(lp - med), rel_tol=1e-12))
         self.assertEqual(sum(r[3] == "high" for r in rows), len(rows) // 2)
 
     def test_top_genes(self):

@@ -137,9 +137,13 @@ class Outputs(unittest.TestCase):
         self.assertEqual(hdr, ["sample", "lp", "risk", "group"])
         test = {s for s, _, _ in test_samples()}
         self.assertEqual([r[0] for r in rows], [r[0] for r in pred if r[0] in test])
+        j = read_json(os.path.join(Shared.out["median"], "validation.json"))
+        self.assertEqual(j["group_cut_source"], "training")
+        m = j["group_cuts"][0]  # the training median lp
         for r in rows:  # the median groups use the training median, as predict
             self.assertEqual(r, want[r[0]])
-            self.assertAlmostEqual(float(r[2]) / math.exp(float(r[1])), 1, places=12)
+            # risk relative to the median training patient
+            self.assertAlmostEqual(float(r[2]) / math.exp(float(r[1]) - m), 1, places=12)
 
     def test_groups_median(self):
         j = read_json(os.path.join(Shared.out["median"], "validation.json"))
