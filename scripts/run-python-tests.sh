@@ -20,7 +20,22 @@ if ! "$py" -c 'import pytest, numpy' 2>/dev/null; then
     echo "$py lacks pytest or numpy (run scripts/setup.sh)"
     exit 1
 fi
+# meson may pass a path relative to the build directory (the current one
+# here): make it absolute before leaving for the package directory.
+case $lib in
+/*) ;;
+*) lib=$(pwd)/$lib ;;
+esac
 export DESURV_LIBRARY="$lib"
+# A sanitizer build of the library (scripts/test.sh stage 'sanitize') needs
+# the ASan runtime loaded first into the (unsanitized) interpreter; leak
+# checking is off there because the interpreter's own allocations are not
+# ours to judge (the C suites check the library's leaks).
+asan=$(ldd "$lib" 2>/dev/null | awk '/libasan/ {print $3}')
+if [ -n "$asan" ]; then
+    export LD_PRELOAD="$asan${LD_PRELOAD:+:$LD_PRELOAD}"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 export PYTHONPATH="$pkgdir${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$pkgdir"

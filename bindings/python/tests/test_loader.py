@@ -1,0 +1,32 @@
+import os
+import subprocess
+import sys
+
+import desurv
+from desurv import _lib
+
+PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_version_matches_package():
+    v = _lib.lib.desurv_version()
+    assert (v // 10000, (v // 100) % 100) == tuple(int(x) for x in desurv.__version__.split(".")[:2])
+    assert _lib.lib.desurv_version_string().decode().startswith("0.2.")
+
+
+def test_override_missing_library_fails():
+    env = dict(os.environ, DESURV_LIBRARY="/nonexistent/libdesurv.so.0", PYTHONPATH=PKG)
+    r = subprocess.run([sys.executable, "-c", "import desurv"], env=env, cwd=PKG,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "DESURV_LIBRARY" in r.stderr
+
+
+def test_relative_override_from_oldpwd(tmp_path):
+    path = _lib.lib._desurv_path
+    rel = os.path.relpath(path, os.path.dirname(os.path.dirname(path)))  # lib/libdesurv...
+    base = os.path.dirname(os.path.dirname(path))
+    env = dict(os.environ, DESURV_LIBRARY=rel, OLDPWD=base, PYTHONPATH=PKG)
+    r = subprocess.run([sys.executable, "-c", "import desurv._lib as l; print(l.lib._desurv_path)"],
+                       env=env, cwd=str(tmp_path), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert os.path.samefile(r.stdout.strip(), path)
