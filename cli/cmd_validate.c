@@ -116,21 +116,6 @@ static int parse_groups(const args *a, grouping *g)
     return CLI_OK;
 }
 
-static int surv_opts_of(const args *a, surv_opts *so)
-{
-    memset(so, 0, sizeof *so);
-    so->sample_col = arg_str(a, "sample-col", NULL);
-    so->time_col = arg_str(a, "time-col", NULL);
-    so->event_col = arg_str(a, "event-col", NULL);
-    so->select = arg_str(a, "select", NULL);
-    so->cohort_col = arg_str(a, "cohort-col", NULL);
-    if (so->select && (!strchr(so->select, '=') || so->select[0] == '=')) {
-        cli_err("--select %s: expected COLUMN=VALUE", so->select);
-        return CLI_USAGE;
-    }
-    return CLI_OK;
-}
-
 /* ---- data: the model's view of --expr, matched with --surv ---- */
 
 static int match_cohort(dataset *d, const char *surv_path, const surv_opts *so,
@@ -714,7 +699,7 @@ int cmd_validate(int argc, char **argv)
         return CLI_USAGE;
     }
     if ((rc = parse_groups(&a, &g)) != CLI_OK || (rc = missing_option(&a, &miss)) != CLI_OK ||
-        (rc = surv_opts_of(&a, &so)) != CLI_OK)
+        (rc = surv_options(&a, &so)) != CLI_OK)
         return rc;
     install_signal_handlers();
     return run(&a, &c, &g, miss, &so, mp, dir);

@@ -52,6 +52,9 @@ long demo_default_threads(void);
 
 /* Reads --expr/--surv and the preprocessing options, then the data. */
 int load_training(const args *a, const cli_common *c, dataset *d);
+/* --sample-col, --time-col, --event-col, --select, --cohort-col of the
+ * survival table; CLI_USAGE on a malformed --select. */
+int surv_options(const args *a, surv_opts *so);
 /* Expression options only (predict). */
 int expr_options(const args *a, expr_opts *eo, int transform);
 /* Applies --maxit, --tol, --imaxit, --ties, --seed, --threads to m. */

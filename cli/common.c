@@ -26,7 +26,7 @@ static int prep_options(const args *a, prep_opts *po)
     return rc;
 }
 
-static int surv_options(const args *a, surv_opts *so)
+int surv_options(const args *a, surv_opts *so)
 {
     memset(so, 0, sizeof *so);
     so->sample_col = arg_str(a, "sample-col", NULL);
