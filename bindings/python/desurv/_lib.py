@@ -23,6 +23,7 @@ c_int32_p = _c.POINTER(_c.c_int32)
 c_int64_p = _c.POINTER(_c.c_int64)
 c_model_p = _c.c_void_p
 c_sim_p = _c.c_void_p
+c_tuner_p = _c.c_void_p
 
 # Progress callback type (desurv_progress_fn).
 PROGRESS_FN = _c.CFUNCTYPE(_c.c_int, _c.c_int, _c.c_int64, _c.c_int64, _c.c_double,
@@ -61,6 +62,69 @@ _SIGNATURES = {
     "desurv_sim_truth": (_c.c_int, [c_sim_p, c_double_p, _c.c_int64, c_double_p, _c.c_int64,
                                     c_double_p, c_int32_p, c_int32_p, _c.c_int64]),
     "desurv_sim_split": (_c.c_int, [c_sim_p, _c.c_double, c_int32_p]),
+    # top genes
+    "desurv_model_top_genes": (_c.c_int, [c_model_p, _c.c_int64, c_int64_p, c_double_p]),
+    "desurv_predict_ntop": (_c.c_int, [c_model_p, c_double_p, _c.c_int64, _c.c_int64,
+                                       _c.c_int64, _c.c_int64, c_double_p]),
+    # annotations
+    "desurv_model_set_names": (_c.c_int, [c_model_p, _c.c_int, _c.POINTER(_c.c_char_p),
+                                          _c.c_int64]),
+    "desurv_model_names_count": (_c.c_int64, [c_model_p, _c.c_int]),
+    "desurv_model_name": (_c.c_char_p, [c_model_p, _c.c_int, _c.c_int64]),
+    "desurv_model_set_meta": (_c.c_int, [c_model_p, _c.c_char_p, c_double_p, _c.c_int64]),
+    "desurv_model_get_meta": (_c.c_int, [c_model_p, _c.c_char_p, c_double_p, _c.c_int64,
+                                         c_int64_p]),
+    "desurv_model_set_meta_string": (_c.c_int, [c_model_p, _c.c_char_p, _c.c_char_p]),
+    "desurv_model_get_meta_string": (_c.c_char_p, [c_model_p, _c.c_char_p]),
+    "desurv_model_meta_count": (_c.c_int64, [c_model_p]),
+    "desurv_model_meta_key": (_c.c_char_p, [c_model_p, _c.c_int64]),
+    # preprocessing
+    "desurv_log2p1": (_c.c_int, [c_double_p, _c.c_int64, _c.c_int64, _c.c_int64]),
+    "desurv_gene_filter": (_c.c_int, [c_double_p, _c.c_int64, _c.c_int64, _c.c_int64,
+                                      _c.c_int64, c_int64_p]),
+    "desurv_transform_rank": (_c.c_int, [c_double_p, _c.c_int64, _c.c_int64, _c.c_int64]),
+    "desurv_quantile_target": (_c.c_int, [c_double_p, _c.c_int64, _c.c_int64, _c.c_int64,
+                                          c_double_p]),
+    "desurv_transform_quantile": (_c.c_int, [c_double_p, _c.c_int64, _c.c_int64, _c.c_int64,
+                                             c_double_p]),
+    # model selection
+    "desurv_tuner_new": (_c.c_int, [_c.POINTER(c_tuner_p)]),
+    "desurv_tuner_free": (None, [c_tuner_p]),
+    "desurv_tuner_set": (_c.c_int, [c_tuner_p, _c.c_int, _c.c_double]),
+    "desurv_tuner_get": (_c.c_int, [c_tuner_p, _c.c_int, c_double_p]),
+    "desurv_tuner_option_by_name": (_c.c_int, [_c.c_char_p, _c.POINTER(_c.c_int)]),
+    "desurv_tuner_option_name": (_c.c_char_p, [_c.c_int]),
+    "desurv_param_by_name": (_c.c_int, [_c.c_char_p, _c.POINTER(_c.c_int)]),
+    "desurv_param_name": (_c.c_char_p, [_c.c_int]),
+    "desurv_tuner_set_bounds": (_c.c_int, [c_tuner_p, _c.c_int, _c.c_double, _c.c_double]),
+    "desurv_tuner_get_bounds": (_c.c_int, [c_tuner_p, _c.c_int, c_double_p, c_double_p]),
+    "desurv_tuner_set_grid": (_c.c_int, [c_tuner_p, _c.c_int, c_double_p, _c.c_int64]),
+    "desurv_tuner_set_folds": (_c.c_int, [c_tuner_p, c_int32_p, _c.c_int64]),
+    "desurv_tuner_set_strata": (_c.c_int, [c_tuner_p, c_int32_p, _c.c_int64]),
+    "desurv_tuner_set_progress": (_c.c_int, [c_tuner_p, PROGRESS_FN, _c.c_void_p]),
+    "desurv_tuner_add_history": (_c.c_int, [c_tuner_p, c_double_p, _c.c_double, _c.c_double,
+                                            c_double_p, _c.c_int64]),
+    "desurv_tune": (_c.c_int, [c_tuner_p, c_model_p, c_double_p, _c.c_int64, _c.c_int64,
+                               _c.c_int64, c_double_p, c_int32_p]),
+    "desurv_tuner_history_len": (_c.c_int, [c_tuner_p, c_int64_p, c_int64_p]),
+    "desurv_tuner_history": (_c.c_int, [c_tuner_p, _c.c_int64, c_double_p, c_double_p,
+                                        c_double_p, c_double_p, c_double_p]),
+    "desurv_tuner_choice": (_c.c_int, [c_tuner_p, c_double_p, c_int64_p]),
+    "desurv_tuner_surface": (_c.c_int, [c_tuner_p, c_double_p, c_double_p, c_double_p,
+                                        c_double_p, _c.c_int64, c_int64_p]),
+    "desurv_tuner_folds": (_c.c_int, [c_tuner_p, c_int32_p, _c.c_int64]),
+    "desurv_tuner_warnings": (_c.c_char_p, [c_tuner_p]),
+    "desurv_tuner_errmsg": (_c.c_char_p, [c_tuner_p]),
+    # survival summaries
+    "desurv_km": (_c.c_int, [c_double_p, c_int32_p, _c.c_int64, c_double_p, c_double_p,
+                             c_double_p, c_double_p, c_double_p, c_int64_p, c_int64_p,
+                             c_int64_p, _c.c_int64, c_int64_p]),
+    "desurv_logrank": (_c.c_int, [c_double_p, c_int32_p, c_int32_p, _c.c_int64, c_double_p,
+                                  c_int64_p, c_double_p, c_int32_p, c_double_p, c_double_p,
+                                  _c.c_int64, c_int64_p]),
+    "desurv_cox1": (_c.c_int, [c_double_p, c_int32_p, c_double_p, _c.c_int64, _c.c_int,
+                               c_double_p, c_double_p, c_double_p, c_double_p, c_double_p,
+                               c_double_p, c_double_p, c_double_p]),
 }
 
 
