@@ -1,0 +1,1 @@
+"""desurv.plot: matplotlib figures.  Placeholder: being written (issue 5)."""
