@@ -14,7 +14,8 @@ PKGS_BUILD="meson ninja-build pkg-config gcc g++ binutils
 libopenblas-dev liblapacke-dev libblas-dev liblapack-dev
 check zlib1g-dev valgrind"
 # Python binding and its tests (Debian's /usr/bin/python3; no PyPI).
-PKGS_PYTHON="python3-numpy python3-pytest python3-matplotlib python3-pandas python3-sklearn python3-tqdm"
+PKGS_PYTHON="python3-numpy python3-pytest python3-matplotlib python3-pandas python3-sklearn python3-tqdm
+python3-pip python3-setuptools"
 # Regenerating the golden files in tests/golden (R survival / glmnet).
 PKGS_GOLDEN="r-base-core r-cran-survival r-cran-glmnet"
 
