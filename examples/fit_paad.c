@@ -6,16 +6,16 @@
  * DATA_DIR/survival.tsv.gz (sample, time in months, event), matches the
  * samples by id, and prepares the matrix as the DeSurv paper does:
  *
- *   gene filter     keep the 1000 genes with the largest sample variance of
- *                   log2(x+1) across all patients (ties: earlier file row
- *                   first); the kept genes stay in file order;
- *   per sample      replace each value by its rank among the kept genes of
- *                   that sample (average ranks for ties) divided by the
- *                   number of kept genes, so values lie in (0, 1].
+ *   gene filter     desurv_gene_filter: keep the 1000 genes with the
+ *                   smallest sum of their mean rank and variance rank of
+ *                   log2(x+1) across all patients; they stay in file order;
+ *   per sample      desurv_transform_rank: replace each value by its rank
+ *                   among the kept genes of that sample (average ranks for
+ *                   ties), 1 .. 1000.
  *
  * Then it fits k = 3, alpha 0.5, lambda 0.1, nu 0.5, ninit 10, seed 1
  * through the public API and prints the model summary and the top 10 genes
- * of each factor.
+ * of each factor (desurv_model_top_genes).
  *
  * Build in-tree with meson, or alone against an installed libdesurv:
  *     cc fit_paad.c $(pkg-config --cflags --libs desurv) -lz -lm
@@ -384,81 +384,27 @@ static int match_samples(const expression *e, const survival *s, const char *epa
 /* ------------------------------------------------------------------ */
 /* Preprocessing. */
 
-typedef struct keyed {
-    double key;
-    int64_t idx;
-} keyed;
-
-/* Ascending key, then ascending index: a total order, so results do not
- * depend on the qsort implementation. */
-static int keyed_asc(const void *a, const void *b)
+/* X (m x n, column-major) = the paper's preprocessing through the library:
+ * desurv_gene_filter keeps the m genes with the smallest sum of mean and
+ * variance ranks (in file order), desurv_transform_rank replaces each
+ * sample by its within-sample ranks 1 .. m.  Ranks make samples comparable
+ * whatever their sequencing depth or scale, and nonnegative as NMF needs.
+ * The table holds each gene's n values contiguously, i.e. the transpose of
+ * the library's layout, so it is transposed once first. */
+static int preprocess(const expression *e, int64_t m, int64_t *keep, double *X)
 {
-    const keyed *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static double row_variance(const double *v, int64_t n)
-{
-    double mean = 0, ss = 0;
-    for (int64_t j = 0; j < n; j++)
-        mean += v[j];
-    mean /= (double)n;
-    for (int64_t j = 0; j < n; j++)
-        ss += (v[j] - mean) * (v[j] - mean);
-    return n > 1 ? ss / (double)(n - 1) : 0.0;
-}
-
-static int cmp_int64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Indices of the m most variable genes, returned in file order. */
-static int select_genes(const expression *e, int64_t m, int64_t *keep)
-{
-    keyed *kv = malloc((size_t)e->p * sizeof *kv);
-    if (!kv)
-        return -1;
-    for (int64_t g = 0; g < e->p; g++) {
-        /* Negated so that the ascending sort puts the largest first. */
-        kv[g].key = -row_variance(e->val + g * e->n, e->n);
-        kv[g].idx = g;
-    }
-    qsort(kv, (size_t)e->p, sizeof *kv, keyed_asc);
-    for (int64_t i = 0; i < m; i++)
-        keep[i] = kv[i].idx;
-    qsort(keep, (size_t)m, sizeof *keep, cmp_int64);
-    free(kv);
-    return 0;
-}
-
-/* X (m x n, column-major) = within-sample average ranks of the kept genes,
- * divided by m.  Ranks make samples comparable whatever their sequencing
- * depth or scale, and nonnegative as NMF needs. */
-static int rank_transform(const expression *e, const int64_t *keep, int64_t m, double *X)
-{
-    keyed *kv = malloc((size_t)m * sizeof *kv);
-    if (!kv)
-        return -1;
-    for (int64_t j = 0; j < e->n; j++) {
-        for (int64_t i = 0; i < m; i++) {
-            kv[i].key = e->val[keep[i] * e->n + j];
-            kv[i].idx = i;
-        }
-        qsort(kv, (size_t)m, sizeof *kv, keyed_asc);
-        for (int64_t a = 0, b; a < m; a = b) {
-            for (b = a + 1; b < m && kv[b].key == kv[a].key; b++)
-                ;
-            double avg = 0.5 * (double)(a + 1 + b); /* mean of ranks a+1 .. b */
-            for (int64_t t = a; t < b; t++)
-                X[kv[t].idx + j * m] = avg / (double)m;
-        }
-    }
-    free(kv);
-    return 0;
+    double *all = malloc((size_t)(e->p * e->n) * sizeof *all);
+    if (!all)
+        return DESURV_E_NOMEM;
+    for (int64_t g = 0; g < e->p; g++)
+        for (int64_t j = 0; j < e->n; j++)
+            all[g + j * e->p] = e->val[g * e->n + j];
+    int rc = desurv_gene_filter(all, e->p, e->n, e->p, m, keep);
+    for (int64_t j = 0; rc == DESURV_OK && j < e->n; j++)
+        for (int64_t i = 0; i < m; i++)
+            X[i + j * m] = all[keep[i] + j * e->p];
+    free(all);
+    return rc == DESURV_OK ? desurv_transform_rank(X, m, e->n, m) : rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -492,65 +438,31 @@ static double stat(const desurv_model *m, desurv_stat what)
     return v;
 }
 
-/* score[g + r p] = s_gr - max_{r' != r} s_gr', with s_gr = w_gr / max_g w_gr:
- * high when the gene loads on factor r and on no other factor.  The largest
- * and second largest s of each gene give "max over the others" for every r. */
-static void gene_scores(const double *W, int64_t p, int64_t k, double *score)
-{
-    for (int64_t r = 0; r < k; r++) {
-        double mx = 0;
-        for (int64_t g = 0; g < p; g++)
-            mx = fmax(mx, W[g + r * p]);
-        for (int64_t g = 0; g < p; g++)
-            score[g + r * p] = mx > 0 ? W[g + r * p] / mx : 0.0;
-    }
-    for (int64_t g = 0; g < p; g++) {
-        double first = -INFINITY, second = -INFINITY;
-        int64_t arg = 0;
-        for (int64_t r = 0; r < k; r++) {
-            double v = score[g + r * p];
-            if (v > first) {
-                second = first;
-                first = v;
-                arg = r;
-            } else if (v > second) {
-                second = v;
-            }
-        }
-        if (k == 1)
-            second = 0.0; /* no other factor to compete with */
-        for (int64_t r = 0; r < k; r++)
-            score[g + r * p] -= r == arg ? second : first;
-    }
-}
-
+/* desurv_model_top_genes scores gene g for factor r as
+ * w_gr / max_g w_gr minus the largest such ratio of g on another factor:
+ * high when the gene loads on factor r and on no other. */
 static int print_top_genes(const desurv_model *m, char *const *gene, int64_t p, int64_t k,
                            const double *beta)
 {
-    double *W = malloc((size_t)(p * k) * sizeof *W), *score = malloc((size_t)(p * k) * sizeof *score);
-    keyed *kv = malloc((size_t)p * sizeof *kv);
-    int rc = -1;
-    if (W && score && kv && desurv_model_W(m, W, p) == DESURV_OK) {
-        gene_scores(W, p, k, score);
-        printf("top %d genes per factor (score = w_gr / max_g w_gr minus the largest such\n"
-               "ratio of the gene on another factor):\n", N_TOP);
+    int64_t ntop = N_TOP < p ? N_TOP : p;
+    int64_t *idx = malloc((size_t)(ntop * k) * sizeof *idx);
+    double *score = malloc((size_t)(ntop * k) * sizeof *score);
+    int rc = idx && score ? desurv_model_top_genes(m, ntop, idx, score) : DESURV_E_NOMEM;
+    if (rc == DESURV_OK) {
+        printf("top %lld genes per factor (score = w_gr / max_g w_gr minus the largest such\n"
+               "ratio of the gene on another factor):\n", (long long)ntop);
         for (int64_t r = 0; r < k; r++) {
-            for (int64_t g = 0; g < p; g++) {
-                kv[g].key = -score[g + r * p];
-                kv[g].idx = g;
-            }
-            qsort(kv, (size_t)p, sizeof *kv, keyed_asc);
             printf("  factor %lld (beta %+.4f):", (long long)(r + 1), beta[r]);
-            for (int64_t i = 0; i < N_TOP && i < p; i++)
-                printf(" %s(%.2f)", gene[kv[i].idx], -kv[i].key);
+            for (int64_t i = 0; i < ntop; i++)
+                printf(" %s(%.2f)", gene[idx[i + r * ntop]], score[i + r * ntop]);
             printf("\n");
         }
-        rc = 0;
+    } else {
+        fprintf(stderr, "fit_paad: top genes: %s\n", desurv_strerror(rc));
     }
-    free(W);
+    free(idx);
     free(score);
-    free(kv);
-    return rc;
+    return rc == DESURV_OK ? 0 : -1;
 }
 
 static int summarise(desurv_model *m, const double *X, const double *time, const int32_t *event,
@@ -637,21 +549,19 @@ static int prepare(const expression *e, const survival *s, const int64_t *row, p
     d->X = malloc((size_t)(d->p * d->n) * sizeof *d->X);
     d->time = malloc((size_t)d->n * sizeof *d->time);
     d->event = malloc((size_t)d->n * sizeof *d->event);
-    int rc = keep && d->gene && d->X && d->time && d->event ? 0 : -1;
-    if (rc == 0)
-        rc = select_genes(e, d->p, keep);
-    if (rc == 0)
-        rc = rank_transform(e, keep, d->p, d->X);
-    for (int64_t i = 0; rc == 0 && i < d->p; i++)
+    int rc = keep && d->gene && d->X && d->time && d->event ? DESURV_OK : DESURV_E_NOMEM;
+    if (rc == DESURV_OK)
+        rc = preprocess(e, d->p, keep, d->X);
+    for (int64_t i = 0; rc == DESURV_OK && i < d->p; i++)
         d->gene[i] = e->gene[keep[i]];
-    for (int64_t j = 0; rc == 0 && j < d->n; j++) {
+    for (int64_t j = 0; rc == DESURV_OK && j < d->n; j++) {
         d->time[j] = s->time[row[j]];
         d->event[j] = s->event[row[j]];
     }
     free(keep);
-    if (rc != 0)
-        fprintf(stderr, "fit_paad: out of memory\n");
-    return rc;
+    if (rc != DESURV_OK)
+        fprintf(stderr, "fit_paad: preprocessing failed: %s\n", desurv_strerror(rc));
+    return rc == DESURV_OK ? 0 : -1;
 }
 
 static void prepared_free(prepared *d)
@@ -688,9 +598,9 @@ int main(int argc, char **argv)
         printf("libdesurv %s\n", desurv_version_string());
         printf("data: %s: %lld genes x %lld samples, %lld events\n", dir, (long long)e.p,
                (long long)e.n, (long long)events);
-        printf("preprocessing: %lld most variable genes (variance of log2(x+1)), "
-               "within-sample ranks / %lld\n",
-               (long long)d.p, (long long)d.p);
+        printf("preprocessing: the paper's gene filter (%lld genes by mean + variance "
+               "rank), within-sample ranks\n",
+               (long long)d.p);
         rc = fit_and_report(d.X, d.p, d.n, d.time, d.event, d.gene) == 0 ? 0 : 1;
     }
     prepared_free(&d);

@@ -3,11 +3,12 @@
 #
 # Stages (each in its own build directory, $DESURV_BUILDDIR defaults to
 # ./build):
-#   default    OpenBLAS, release build:       meson test  (unit, build, python)
+#   default    OpenBLAS, release build:       meson test  (unit, build, python, examples)
 #   valgrind   same build, memcheck:          meson test --setup=valgrind
 #   reference  -Dblas=reference:              meson test  (in $B-reference)
 #   sanitize   -Db_sanitize=address,undefined, debug build, ASan+LSan+UBSan:
-#                                             meson test  (in $B-sanitize); this
+#                                             meson test  (in $B-sanitize, examples
+#                                             excluded); this
 #                                             also runs the desurv command's
 #                                             malformed-input corpus sanitized
 #   clivalgrind  (with DESURV_LONG=1, or named in DESURV_STAGES) the desurv
@@ -76,7 +77,9 @@ run_stage() {
             export ASAN_OPTIONS=detect_leaks=1
             export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
             export CK_FORK=no
-            build_and_test "$B-sanitize"
+            # the examples run in the default and reference stages; under
+            # an -O0 sanitizer build tune_sim alone would take minutes
+            build_and_test "$B-sanitize" --no-suite examples
         ) ;;
     clivalgrind)
         opts="-Dblas=openblas -Db_sanitize=none -Dtests=true"
