@@ -9,7 +9,7 @@
  *  - Every fallible function returns an int status: DESURV_OK (0) on
  *    success, a negative DESURV_E_* code otherwise.  desurv_strerror() maps a
  *    code to a static sentence; desurv_errmsg() returns the detailed message
- *    ("X[17, 3] is NaN") of the last failed call on a model handle.
+ *    ("X[17, 3] (gene 18, sample 4) is NaN") of the last failed call on a model handle.
  *  - Matrices are column-major with an explicit leading dimension.  The
  *    expression matrix X is genes x samples (p x n, ldx >= p): the BLAS/R
  *    layout, and exactly the memory of a C-ordered numpy array of shape
