@@ -106,7 +106,7 @@ static void phase_mm(batch_run *b)
 static int end_iteration(const batch_run *b, dsv_state *s, double prev)
 {
     s->iters++;
-    int rc = dsv_trace_push(s, s->cur.loss);
+    int rc = dsv_trace_push(b->pr, s);
     double rel = (prev - s->cur.loss) / fmax(fabs(prev), 1e-300);
     if (rel < b->tol)
         s->converged = 1;
@@ -152,7 +152,7 @@ static void enter(batch_run *b, int64_t m)
     for (int64_t i = 0; i < m; i++) {
         dsv_state *s = b->st[i];
         s->converged = 0;
-        b->status[i] = s->trace_len == 0 ? dsv_trace_push(s, s->cur.loss) : DESURV_OK;
+        b->status[i] = s->trace_len == 0 ? dsv_trace_push(b->pr, s) : DESURV_OK;
         if (b->status[i] == DESURV_OK && s->iters < b->maxit)
             b->act[b->nact++] = i;
     }

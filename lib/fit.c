@@ -23,20 +23,6 @@
 
 #include <cblas.h>
 
-static int push_trace(dsv_state *s, double v)
-{
-    if (s->trace_len == s->trace_cap) {
-        int64_t cap = s->trace_cap * 2;
-        double *t = realloc(s->trace, (size_t)cap * sizeof *t);
-        if (!t)
-            return DESURV_E_NOMEM;
-        s->trace = t;
-        s->trace_cap = cap;
-    }
-    s->trace[s->trace_len++] = v;
-    return DESURV_OK;
-}
-
 int dsv_check_stop(const dsv_problem *pr, int64_t iter, double loss)
 {
     if (pr->cancel && atomic_load(pr->cancel))
@@ -51,7 +37,7 @@ int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
     int rc = DESURV_OK;
     s->converged = 0;
     if (s->trace_len == 0)
-        rc = push_trace(s, s->cur.loss);
+        rc = dsv_trace_push(pr, s);
     while (rc == DESURV_OK && s->iters < maxit &&
            (rc = dsv_check_stop(pr, s->iters, s->cur.loss)) == DESURV_OK) {
         double prev = s->cur.loss;
@@ -63,7 +49,7 @@ int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
         if (rc != DESURV_OK)
             break;
         s->iters++;
-        rc = push_trace(s, s->cur.loss);
+        rc = dsv_trace_push(pr, s);
         double rel = (prev - s->cur.loss) / fmax(fabs(prev), 1e-300);
         if (rel < tol) {
             s->converged = 1;
@@ -204,9 +190,11 @@ static int store_fit(desurv_model *m, const dsv_problem *pr, dsv_state *s, const
     }
     memcpy(W, s->W, (size_t)(pr->p * k) * sizeof *W);
     free(m->W), free(m->H), free(m->beta), free(m->zmean), free(m->zsd), free(m->trace);
+    free(m->trace_terms);
     m->W = W, m->H = s->H, m->beta = s->beta, m->trace = s->trace;
+    m->trace_terms = s->trace_terms;
     m->trace_len = s->trace_len;
-    s->H = s->beta = s->trace = NULL;
+    s->H = s->beta = s->trace = s->trace_terms = NULL;
     m->zmean = zmean, m->zsd = zsd;
     m->p = pr->p, m->n = n, m->k = k;
     for (int i = 0; i < DESURV_STAT_COUNT; i++)

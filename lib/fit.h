@@ -55,6 +55,7 @@ typedef struct dsv_state {
     double *eta, *grad, *zmean, *zsd, *Zs, *bwork, *coxwork;
     dsv_terms cur;
     double *trace;                /* loss after each outer iteration, trace[0] = start */
+    double *trace_terms;          /* DESURV_TRACE_TERMS per trace entry, entry after entry */
     int64_t trace_len, trace_cap;
     int64_t iters, w_steps, w_first;
     int converged;
@@ -65,8 +66,11 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr);
 void dsv_state_free_scratch(dsv_state *s); /* keep W, H, beta, trace */
 void dsv_state_free(dsv_state *s);
 int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr);
-/* Append v to the loss trace (growing it); DESURV_E_NOMEM on failure. */
-int dsv_trace_push(dsv_state *s, double v);
+/* Append the current loss s->cur and its terms to the trace (growing it;
+ * the Cox terms as NaN when alpha = 0, where they are not evaluated): the
+ * one place both the one-by-one and the batched iterations record it.
+ * DESURV_E_NOMEM on failure. */
+int dsv_trace_push(const dsv_problem *pr, dsv_state *s);
 
 /* nmf.c: the blocks of one outer iteration, and the loss. */
 int dsv_eval_terms(const dsv_problem *pr, dsv_state *s, const double *Z, const double *beta,

@@ -46,6 +46,7 @@ void desurv_model_free(desurv_model *m)
     free(m->zmean);
     free(m->zsd);
     free(m->trace);
+    free(m->trace_terms);
     dsv_annot_free(m);
     free(m);
 }
@@ -189,6 +190,28 @@ int desurv_model_trace(const desurv_model *m, double *loss_out, int64_t cap, int
     if (count > 0)
         memcpy(loss_out, m->trace, (size_t)count * sizeof *loss_out);
     return count < m->trace_len ? DESURV_E_BUFFER : DESURV_OK;
+}
+
+int desurv_model_trace_terms(const desurv_model *m, double *out, int64_t ldo, int64_t cap,
+                             int64_t *len)
+{
+    if (!len)
+        return DESURV_E_NULL;
+    int rc = fitted_or_error(m);
+    if (rc != DESURV_OK)
+        return rc;
+    int64_t rows = m->trace_terms ? m->trace_len : 0;
+    *len = rows;
+    if (!out)
+        return DESURV_OK;
+    if (ldo < 1 || ldo < cap)
+        return DESURV_E_LD;
+    int64_t count = cap < rows ? (cap > 0 ? cap : 0) : rows;
+    /* stored entry-major (appended per iteration); the caller gets columns */
+    for (int64_t i = 0; i < count; i++)
+        for (int64_t j = 0; j < DESURV_TRACE_TERMS; j++)
+            out[i + j * ldo] = m->trace_terms[i * DESURV_TRACE_TERMS + j];
+    return count < rows ? DESURV_E_BUFFER : DESURV_OK;
 }
 
 /* Argument checks of desurv_predict.  The handle is const (predict must be

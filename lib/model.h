@@ -28,6 +28,9 @@ struct desurv_model {
     double stat[DESURV_STAT_COUNT];
     double *trace;   /* per-iteration loss of the final run */
     int64_t trace_len;
+    /* DESURV_TRACE_TERMS values per trace entry, entry after entry (the
+     * order they are recorded in); NULL for a model read from a file */
+    double *trace_terms;
 
     /* annotations (annot.c): names[w] is a blob of name_count[w] NUL-
      * terminated strings, name i at names[w] + name_off[w][i] (w =

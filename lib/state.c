@@ -1,6 +1,7 @@
 /* state.c - allocation of one start's state (factors + scratch). */
 #include "fit.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,8 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
     s->beta = calloc((size_t)pr->k, sizeof(double));
     s->trace_cap = 64;
     s->trace = dalloc(s->trace_cap);
-    if (!s->W || !s->H || !s->beta || !s->trace) {
+    s->trace_terms = dalloc(s->trace_cap * DESURV_TRACE_TERMS);
+    if (!s->W || !s->H || !s->beta || !s->trace || !s->trace_terms) {
         dsv_state_free(s);
         return DESURV_E_NOMEM;
     }
@@ -61,17 +63,37 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     return DESURV_OK;
 }
 
-int dsv_trace_push(dsv_state *s, double v)
+/* Double the capacity of both trace arrays.  A failure leaves the capacity
+ * as it was (a block that did grow is kept: it is merely larger). */
+static int trace_grow(dsv_state *s)
 {
-    if (s->trace_len == s->trace_cap) {
-        int64_t cap = s->trace_cap * 2;
-        double *t = realloc(s->trace, (size_t)cap * sizeof *t);
-        if (!t)
-            return DESURV_E_NOMEM;
-        s->trace = t;
-        s->trace_cap = cap;
-    }
-    s->trace[s->trace_len++] = v;
+    int64_t cap = s->trace_cap * 2;
+    double *t = realloc(s->trace, (size_t)cap * sizeof *t);
+    if (!t)
+        return DESURV_E_NOMEM;
+    s->trace = t;
+    t = realloc(s->trace_terms, (size_t)(cap * DESURV_TRACE_TERMS) * sizeof *t);
+    if (!t)
+        return DESURV_E_NOMEM;
+    s->trace_terms = t;
+    s->trace_cap = cap;
+    return DESURV_OK;
+}
+
+int dsv_trace_push(const dsv_problem *pr, dsv_state *s)
+{
+    if (s->trace_len == s->trace_cap && trace_grow(s) != DESURV_OK)
+        return DESURV_E_NOMEM;
+    /* With alpha = 0 the blocks leave the Cox fields of s->cur at 0 without
+     * evaluating them; NaN says "not computed" rather than a fake value. */
+    int cox = pr->alpha > 0;
+    double *row = s->trace_terms + s->trace_len * DESURV_TRACE_TERMS;
+    row[DESURV_TRACE_REC] = s->cur.rec;
+    row[DESURV_TRACE_LOGLIK] = cox ? s->cur.loglik : NAN;
+    row[DESURV_TRACE_PEN_BETA] = cox ? s->cur.pen : NAN;
+    row[DESURV_TRACE_PEN_H] = s->cur.hpen;
+    row[DESURV_TRACE_PEN_W] = s->cur.wpen;
+    s->trace[s->trace_len++] = s->cur.loss;
     return DESURV_OK;
 }
 
@@ -96,5 +118,6 @@ void dsv_state_free(dsv_state *s)
     free(s->H);
     free(s->beta);
     free(s->trace);
-    s->W = s->H = s->beta = s->trace = NULL;
+    free(s->trace_terms);
+    s->W = s->H = s->beta = s->trace = s->trace_terms = NULL;
 }

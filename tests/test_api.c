@@ -743,6 +743,141 @@ START_TEST(trace_buffer)
 }
 END_TEST
 
+/* ---- the loss trace by term ---- */
+
+START_TEST(trace_terms_contract)
+{
+    data d = default_data();
+    desurv_model *m = model_k(2);
+    double buf[4 * DESURV_TRACE_TERMS];
+    int64_t len = -1;
+    ck_assert_int_eq(desurv_model_trace_terms(NULL, buf, 4, 4, &len), DESURV_E_NULL);
+    ck_assert_int_eq(desurv_model_trace_terms(m, buf, 4, 4, NULL), DESURV_E_NULL);
+    ck_assert_int_eq(desurv_model_trace_terms(m, NULL, 0, 0, &len), DESURV_E_NOT_FITTED);
+    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_OK);
+    int64_t tlen = -1;
+    ck_assert_int_eq(desurv_model_trace(m, NULL, 0, &tlen), DESURV_OK);
+    ck_assert_int_eq(desurv_model_trace_terms(m, NULL, 0, 0, &len), DESURV_OK);
+    ck_assert_int_eq(len, tlen); /* rows align with desurv_model_trace */
+    int64_t ld = len + 2; /* padded: the padding is left alone */
+    double *full = malloc((size_t)(ld * DESURV_TRACE_TERMS) * sizeof *full);
+    double *part = malloc((size_t)(ld * DESURV_TRACE_TERMS) * sizeof *part);
+    ck_assert_int_eq(desurv_model_trace_terms(m, full, len - 1, len, &len), DESURV_E_LD);
+    ck_assert_int_eq(desurv_model_trace_terms(m, full, 0, 0, &len), DESURV_E_LD);
+    for (int64_t i = 0; i < ld * DESURV_TRACE_TERMS; i++)
+        full[i] = part[i] = -7;
+    ck_assert_int_eq(desurv_model_trace_terms(m, full, ld, len, &len), DESURV_OK);
+    for (int j = 0; j < DESURV_TRACE_TERMS; j++) {
+        ck_assert(full[len + j * ld] == -7 && full[len + 1 + j * ld] == -7);
+        for (int64_t i = 0; i < len; i++)
+            ck_assert(isfinite(full[i + j * ld])); /* alpha = 0.5: every term computed */
+    }
+    len = -1;
+    ck_assert_int_eq(desurv_model_trace_terms(m, part, ld, tlen - 1, &len), DESURV_E_BUFFER);
+    ck_assert_int_eq(len, tlen);
+    for (int j = 0; j < DESURV_TRACE_TERMS; j++) {
+        for (int64_t i = 0; i < tlen - 1; i++)
+            ck_assert(part[i + j * ld] == full[i + j * ld]);
+        ck_assert(part[tlen - 1 + j * ld] == -7);
+    }
+    ck_assert_int_eq(desurv_model_trace_terms(m, part, 1, 0, &len), DESURV_E_BUFFER);
+    free(full);
+    free(part);
+    desurv_model_free(m);
+}
+END_TEST
+
+/* L of every trace entry from its terms, by the formula of desurv.h, with
+ * the options the fit was made with; largest relative difference. */
+static double recombine_error(const desurv_model *m, const double *opt, int expect_cox)
+{
+    int64_t len, len2;
+    ck_assert_int_eq(desurv_model_trace(m, NULL, 0, &len), DESURV_OK);
+    double *loss = malloc((size_t)len * sizeof *loss);
+    double *T = malloc((size_t)(len * DESURV_TRACE_TERMS) * sizeof *T);
+    ck_assert_int_eq(desurv_model_trace(m, loss, len, &len), DESURV_OK);
+    ck_assert_int_eq(desurv_model_trace_terms(m, T, len, len, &len2), DESURV_OK);
+    ck_assert_int_eq(len2, len);
+    double sigma2, ne, rec;
+    ck_assert_int_eq(desurv_model_stat(m, DESURV_STAT_SIGMA2, &sigma2), DESURV_OK);
+    ck_assert_int_eq(desurv_model_stat(m, DESURV_STAT_N_EVENTS, &ne), DESURV_OK);
+    ck_assert_int_eq(desurv_model_stat(m, DESURV_STAT_NMF_LOSS, &rec), DESURV_OK);
+    double alpha = opt[DESURV_OPT_ALPHA], worst = 0;
+    for (int64_t i = 0; i < len; i++) {
+        double t[DESURV_TRACE_TERMS];
+        for (int j = 0; j < DESURV_TRACE_TERMS; j++)
+            t[j] = T[i + j * len];
+        double L = (1 - alpha) / sigma2 *
+                       (t[DESURV_TRACE_REC] + opt[DESURV_OPT_LAMBDA_H] * t[DESURV_TRACE_PEN_H]) +
+                   opt[DESURV_OPT_LAMBDA_W] * t[DESURV_TRACE_PEN_W];
+        ck_assert(isnan(t[DESURV_TRACE_LOGLIK]) == !expect_cox);
+        ck_assert(isnan(t[DESURV_TRACE_PEN_BETA]) == !expect_cox);
+        if (alpha > 0)
+            L += alpha * (-2.0 / ne * t[DESURV_TRACE_LOGLIK] + t[DESURV_TRACE_PEN_BETA]);
+        worst = fmax(worst, fabs(L - loss[i]) / fabs(loss[i]));
+    }
+    /* the last entry is the returned point (the final beta polish leaves
+     * the reconstruction alone) */
+    ck_assert(T[len - 1 + DESURV_TRACE_REC * len] == rec);
+    free(loss);
+    free(T);
+    return worst;
+}
+
+START_TEST(trace_terms_recombine)
+{
+    data d = default_data();
+    /* alpha, lambda_w, lambda_h, alpha_scale, ties */
+    static const double cases[][5] = {
+        {0.5, 0, 0, 0, 0}, {0.3, 0.2, 0.5, 0, 1}, {0.0, 0.1, 0.1, 0, 0}, {0.7, 0, 0.3, 1, 0}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        desurv_model *m = model_k(2);
+        double opt[DESURV_OPT_COUNT];
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_ALPHA, cases[c][0]), DESURV_OK);
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_LAMBDA_W, cases[c][1]), DESURV_OK);
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_LAMBDA_H, cases[c][2]), DESURV_OK);
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_ALPHA_SCALE, cases[c][3]), DESURV_OK);
+        ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_TIES, cases[c][4]), DESURV_OK);
+        for (int i = 0; i < DESURV_OPT_COUNT; i++)
+            ck_assert_int_eq(desurv_get_option(m, (desurv_option)i, &opt[i]), DESURV_OK);
+        int rc = desurv_fit(m, d.X, P, N, P, d.time, d.event);
+        ck_assert_msg(rc == DESURV_OK, "case %zu: %d %s", c, rc, desurv_errmsg(m));
+        double err = recombine_error(m, opt, cases[c][0] > 0);
+        ck_assert_msg(err <= 1e-12, "case %zu: terms recombine to L within %g", c, err);
+        desurv_model_free(m);
+    }
+}
+END_TEST
+
+/* Model files store only the total: after loading, *len = 0 and DESURV_OK;
+ * a refit of the loaded handle records the terms again. */
+START_TEST(trace_terms_after_load)
+{
+    data d = default_data();
+    desurv_model *m = fitted_model(&d), *back = NULL;
+    int64_t size = 0, len = -1, tlen = -1;
+    ck_assert_int_eq(desurv_model_save(m, NULL, 0, &size), DESURV_OK);
+    void *buf = malloc((size_t)size);
+    ck_assert_int_eq(desurv_model_save(m, buf, size, &size), DESURV_OK);
+    ck_assert_int_eq(desurv_model_load(&back, buf, size, NULL, 0), DESURV_OK);
+    double out[DESURV_TRACE_TERMS] = {-7, -7, -7, -7, -7};
+    ck_assert_int_eq(desurv_model_trace_terms(back, NULL, 0, 0, &len), DESURV_OK);
+    ck_assert_int_eq(len, 0);
+    ck_assert_int_eq(desurv_model_trace_terms(back, out, 1, 1, &len), DESURV_OK);
+    ck_assert_int_eq(len, 0);
+    ck_assert(out[0] == -7);
+    ck_assert_int_eq(desurv_model_trace(back, NULL, 0, &tlen), DESURV_OK);
+    ck_assert_int_gt(tlen, 0); /* the total is still there */
+    ck_assert_int_eq(desurv_fit(back, d.X, P, N, P, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(desurv_model_trace_terms(back, NULL, 0, 0, &len), DESURV_OK);
+    ck_assert_int_eq(desurv_model_trace(back, NULL, 0, &tlen), DESURV_OK);
+    ck_assert_int_eq(len, tlen);
+    free(buf);
+    desurv_model_free(back);
+    desurv_model_free(m);
+}
+END_TEST
+
 /* ---- prediction ---- */
 
 /* Reference lp = X^T (W beta) from the public getters. */
@@ -885,6 +1020,9 @@ static Suite *api_suite(void)
     tcase_add_test(fit, failed_fit_keeps_previous);
     tcase_add_test(fit, getters_after_fit);
     tcase_add_test(fit, trace_buffer);
+    tcase_add_test(fit, trace_terms_contract);
+    tcase_add_test(fit, trace_terms_recombine);
+    tcase_add_test(fit, trace_terms_after_load);
     tcase_add_test(fit, predict_contract);
     tcase_add_test(fit, predict_large_p);
     suite_add_tcase(s, fit);

@@ -177,6 +177,9 @@ static void same_fit(const dsv_state *a, const dsv_state *b, int64_t p, int64_t 
                       what);
         ck_assert_msg(memcmp(a->trace, b->trace, (size_t)a->trace_len * sizeof(double)) == 0,
                       "%s: trace", what);
+        ck_assert_msg(memcmp(a->trace_terms, b->trace_terms,
+                             (size_t)(a->trace_len * DESURV_TRACE_TERMS) * sizeof(double)) == 0,
+                      "%s: trace terms", what);
         ck_assert(memcmp(&a->cur, &b->cur, sizeof a->cur) == 0);
         return;
     }

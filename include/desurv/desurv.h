@@ -295,6 +295,44 @@ DESURV_API int desurv_model_stat(const desurv_model *m, desurv_stat what, double
 DESURV_API int desurv_model_trace(const desurv_model *m, double *loss_out, int64_t cap,
                                   int64_t *len);
 
+/** Columns of desurv_model_trace_terms(): the terms of L (spec section 3),
+ *  unweighted.  @since 0.2 */
+#define DESURV_TRACE_REC 0      /**< ||X - W H||_F^2 / (2 n p) (as DESURV_STAT_NMF_LOSS) */
+#define DESURV_TRACE_LOGLIK 1   /**< Cox log partial likelihood l(X^T W beta); NaN when alpha = 0 */
+#define DESURV_TRACE_PEN_BETA 2 /**< P(beta), without the alpha factor; NaN when alpha = 0 */
+#define DESURV_TRACE_PEN_H 3    /**< ||H||_F^2 / (2 n k), without lambda_H */
+#define DESURV_TRACE_PEN_W 4    /**< ||W||_F^2 / (2 p k), without lambda_W */
+/** Number of columns of desurv_model_trace_terms().  @since 0.2 */
+#define DESURV_TRACE_TERMS 5
+
+/**
+ * The terms of the loss behind each entry of desurv_model_trace(): row i of
+ * the len x DESURV_TRACE_TERMS matrix belongs to loss entry i, columns
+ * DESURV_TRACE_REC .. DESURV_TRACE_PEN_W.  With the options of the fit,
+ * sigma2 = DESURV_STAT_SIGMA2 and n_e = DESURV_STAT_N_EVENTS, each entry is
+ *
+ *     L = (1 - alpha) / sigma2 * (REC + lambda_h * PEN_H) + lambda_w * PEN_W
+ *       + alpha * (-2 / n_e * LOGLIK + PEN_BETA)          (the last line only if alpha > 0)
+ *
+ * (the same expression the library evaluates, so it reproduces the trace to
+ * rounding).  With alpha = 0 the Cox model is not part of L and is not
+ * evaluated during the iterations: LOGLIK and PEN_BETA are NaN.
+ * A model read from a model file has no per-term trace (files store only
+ * the total): *len is set to 0 and DESURV_OK is returned; a later
+ * desurv_fit() on the handle records one again.
+ * @param m    a fitted model.
+ * @param out  cap x DESURV_TRACE_TERMS, column-major with leading dimension
+ *             ldo, or NULL: then only *len is set.
+ * @param ldo  leading dimension of out, >= max(1, cap) (ignored when out is NULL).
+ * @param cap  rows out can hold; min(cap, len) rows are written.
+ * @param len  receives the number of rows (that of desurv_model_trace(), or 0).
+ * @return DESURV_OK, DESURV_E_NULL (m or len), DESURV_E_NOT_FITTED,
+ *         DESURV_E_LD, DESURV_E_BUFFER (cap < len; the first cap rows are
+ *         written).  Does not modify m.  @since 0.2
+ */
+DESURV_API int desurv_model_trace_terms(const desurv_model *m, double *out, int64_t ldo,
+                                        int64_t cap, int64_t *len);
+
 /** Static description of a status code (never NULL).  Thread-safe.  @since 0.1 */
 DESURV_API const char *desurv_strerror(int code);
 

@@ -44,6 +44,14 @@
     DESURV_TIES_BRESLOW != 0 || DESURV_TIES_EFRON != 1
 #error "DESURV_TIES_BRESLOW / DESURV_TIES_EFRON missing or not 0 / 1"
 #endif
+/* The columns of desurv_model_trace_terms(): distinct, 0 .. COUNT-1. */
+#if !defined(DESURV_TRACE_REC) || !defined(DESURV_TRACE_LOGLIK) || \
+    !defined(DESURV_TRACE_PEN_BETA) || !defined(DESURV_TRACE_PEN_H) || \
+    !defined(DESURV_TRACE_PEN_W) || !defined(DESURV_TRACE_TERMS) || \
+    DESURV_TRACE_REC + DESURV_TRACE_LOGLIK + DESURV_TRACE_PEN_BETA + DESURV_TRACE_PEN_H + \
+    DESURV_TRACE_PEN_W != 0 + 1 + 2 + 3 + 4 || DESURV_TRACE_TERMS != 5
+#error "DESURV_TRACE_* columns missing or not 0 .. DESURV_TRACE_TERMS - 1"
+#endif
 
 /* Compile-time checks without C11 _Static_assert. */
 typedef char check_ok_is_zero[DESURV_OK == 0 ? 1 : -1];
@@ -303,8 +311,15 @@ int header_c99_uses(void)
             desurv_model_top_genes;
         int (*f_predict_ntop)(const desurv_model *, const double *, int64_t, int64_t, int64_t,
                               int64_t, double *) = desurv_predict_ntop;
+        int (*f_trace_terms)(const desurv_model *, double *, int64_t, int64_t, int64_t *) =
+            desurv_model_trace_terms;
+        double terms[DESURV_TRACE_TERMS] = {0.0};
+        int cols[DESURV_TRACE_TERMS] = {DESURV_TRACE_REC, DESURV_TRACE_LOGLIK,
+                                        DESURV_TRACE_PEN_BETA, DESURV_TRACE_PEN_H,
+                                        DESURV_TRACE_PEN_W};
 
         used += (f_set_progress != NULL) + (f_top_genes != NULL) + (f_predict_ntop != NULL);
+        used += (f_trace_terms != NULL) + (terms[0] == 0.0) + cols[0];
     }
 
     /* Model annotations and model files (0.2). */

@@ -21,6 +21,9 @@ static_assert(DESURV_PARAM_COUNT == DESURV_PARAM_NTOP + 1, "hyperparameters are 
 static_assert(DESURV_TOPT_COUNT == DESURV_TOPT_REFIT + 1, "tuner options are 0 .. COUNT-1");
 static_assert(DESURV_NAMES_GENES != DESURV_NAMES_SAMPLES, "names kinds");
 static_assert(DESURV_TIES_BRESLOW == 0 && DESURV_TIES_EFRON == 1, "ties = option DESURV_OPT_TIES");
+static_assert(DESURV_TRACE_REC == 0 && DESURV_TRACE_LOGLIK == 1 && DESURV_TRACE_PEN_BETA == 2 &&
+                  DESURV_TRACE_PEN_H == 3 && DESURV_TRACE_PEN_W == 4 && DESURV_TRACE_TERMS == 5,
+              "trace term columns are 0 .. DESURV_TRACE_TERMS - 1");
 static_assert(DESURV_META_KEY_MAX >= 1, "metadata key length");
 static_assert(DESURV_MODEL_FORMAT >= 1, "model format version");
 static_assert(DESURV_VERSION_NUMBER ==
@@ -277,9 +280,11 @@ int header_cxx_uses()
             &desurv_model_top_genes;
         int (*f_predict_ntop)(const desurv_model *, const double *, int64_t, int64_t, int64_t,
                               int64_t, double *) = &desurv_predict_ntop;
+        int (*f_trace_terms)(const desurv_model *, double *, int64_t, int64_t, int64_t *) =
+            &desurv_model_trace_terms;
 
         used += (f_set_progress != nullptr) + (f_top_genes != nullptr) +
-                (f_predict_ntop != nullptr);
+                (f_predict_ntop != nullptr) + (f_trace_terms != nullptr);
     }
 
     // Model annotations and model files (0.2).

@@ -2,11 +2,13 @@
 
 import ctypes
 import os
+import sys
 
 import numpy as np
 
 from . import _errors as E
 from ._lib import lib, c_double_p, c_int32_p
+from ._progress import ProgressBridge
 
 _F8 = np.dtype("=f8")
 
@@ -150,6 +152,75 @@ def _decode(name, value):
     return value
 
 
+_UNSET = object()
+_META_NTOP = b"predict.ntop"
+
+
+def _pandas_frame(X):
+    """X when it is a pandas DataFrame, else None (pandas is not imported
+    here: a DataFrame can only exist once the caller imported pandas)."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(X, pd.DataFrame):
+        return X
+    return None
+
+
+def frame_parts(X):
+    """Split a pandas DataFrame (rows samples, columns genes) into its
+    values and the str() of its column and index labels; any other input is
+    returned as is with names None.
+
+    ``X.to_numpy()`` is a view, not a copy, when the frame holds a single
+    float64 block, e.g. ``DataFrame(array)`` of a C-ordered array: then the
+    library reads the frame's own memory (see :func:`as_library_matrix`).
+    Frames built column by column (or with mixed dtypes) store each gene
+    contiguously, so their values are copied once into C order."""
+    df = _pandas_frame(X)
+    if df is None:
+        return X, None, None
+    genes = [str(c) for c in df.columns]
+    samples = [str(i) for i in df.index]
+    return df.to_numpy(), genes, samples
+
+
+def _encode_names(names, what):
+    out = []
+    for i, s in enumerate(names):
+        b = s.encode("utf-8", "surrogateescape")
+        if b"\0" in b:
+            raise E.InputError(E.DESURV_E_RANGE, f"{what} name {i} ({s!r}) contains a NUL byte")
+        out.append(b)
+    return out
+
+
+def set_model_names(h, which, names):
+    """Attach names (a list of str, or None to remove them) to handle h."""
+    if names is None:
+        _check(lib.desurv_model_set_names(h, which, None, 0), h)
+        return
+    enc = _encode_names(names, "gene" if which == E.DESURV_NAMES_GENES else "sample")
+    arr = (ctypes.c_char_p * len(enc))(*enc)
+    _check(lib.desurv_model_set_names(h, which, arr, len(enc)), h)
+
+
+def model_names(h, which):
+    """The names of kind `which` in effect on handle h (list of str) or None."""
+    cnt = lib.desurv_model_names_count(h, which)
+    if cnt <= 0:
+        return None
+    get = lib.desurv_model_name
+    return [get(h, which, i).decode("utf-8", "surrogateescape") for i in range(cnt)]
+
+
+def _meta_scalar(h, key):
+    """The first value of numeric metadata `key` of handle h, or None."""
+    v, ln = ctypes.c_double(), ctypes.c_int64()
+    st = lib.desurv_model_get_meta(h, key, ctypes.byref(v), 1, ctypes.byref(ln))
+    if st in (E.DESURV_OK, E.DESURV_E_BUFFER) and ln.value >= 1:
+        return v.value
+    return None
+
+
 class DeSurv:
     """Survival-supervised NMF: X (n_samples x n_genes, nonnegative) is
     factorised as X^T ~ W H (W: n_genes x k, H: k x n_samples) while a Cox
@@ -161,24 +232,46 @@ class DeSurv:
     ("breslow"/"efron"), ``init`` ("random"/"nndsvd"), ``init_select``
     ("loss"/"cindex"), ``random_state`` ("seed", an integer) and ``n_jobs``
     ("threads").  Values are checked by the library at ``fit``.
+    ``progress`` (not a library option) is the default progress reporting
+    of :meth:`fit`: None, True (a tqdm bar, or text on stderr without
+    tqdm) or a callable ``f(stage, step, total, best)`` returning False to
+    cancel (see :mod:`desurv._progress`).
 
     Fitted attributes: ``W_`` (n_genes, k, unit-norm columns), ``H_`` (k,
     n_samples), ``beta_`` (k,), ``loss_trace_``, ``n_iter_``,
-    ``converged_``.
+    ``converged_``, ``n_features_in_``.  When the model has gene names
+    (fitted on a pandas DataFrame, or loaded from a file that has them):
+    ``feature_names_in_`` (numpy object array of str) and ``W_`` is a
+    DataFrame indexed by gene name with columns ``factor_1`` ..
+    ``factor_k``; with sample names ``H_`` is a DataFrame with index
+    ``factor_1`` .. and the sample names as columns.  Without pandas both
+    stay numpy arrays.
+
+    Ctrl-C during :meth:`fit` stops the library within one outer
+    iteration and raises KeyboardInterrupt; the object keeps its previous
+    fit (if any) and stays usable.
 
     The object owns a C handle: ``close()`` (or a ``with`` block, or garbage
     collection) frees it.  One object must not be used from two threads at
     once; distinct objects may.  ctypes releases the GIL during C calls.
+
+    Example::
+
+        d = desurv.simulate("R0", 1, n_genes=500, n_samples=100, k=2)
+        with desurv.DeSurv(2, maxit=200) as m:
+            m.fit(d.X, d.time, d.event)
+            lp = m.predict(d.X)
     """
 
     _param_names = ("k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "tol", "maxit",
                     "n_init", "imaxit", "tol_init", "ties", "init", "init_select",
-                    "random_state", "n_jobs")
+                    "random_state", "n_jobs", "progress")
 
     def __init__(self, k, alpha=0.5, lambda_=0.1, nu=0.5, lambda_w=0.0, lambda_h=0.0,
                  tol=1e-6, maxit=1000, n_init=20, imaxit=30, tol_init=1e-4, ties="breslow",
-                 init="random", init_select="loss", random_state=1, n_jobs=1):
+                 init="random", init_select="loss", random_state=1, n_jobs=1, progress=None):
         self._handle = None
+        self._bridge = None
         self.k = k
         self.alpha = alpha
         self.lambda_ = lambda_
@@ -195,12 +288,17 @@ class DeSurv:
         self.init_select = init_select
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.progress = progress
 
     # -- scikit-learn parameter protocol ---------------------------------
     def get_params(self, deep=True):
+        """The constructor parameters as a dict."""
         return {name: getattr(self, name) for name in self._param_names}
 
     def set_params(self, **params):
+        """Set constructor parameters; returns self.
+
+        :raises ValueError: an unknown parameter name."""
         for name, value in params.items():
             if name not in self._param_names:
                 raise ValueError(f"invalid parameter {name!r} for DeSurv; "
@@ -218,12 +316,42 @@ class DeSurv:
         _check(lib.desurv_model_new(ctypes.byref(h)))
         return h
 
+    def _adopt_handle(self, h):
+        """Own handle h and install the progress trampoline on it (kept
+        alive in self._bridge as long as the handle lives)."""
+        self._handle = h
+        self._bridge = ProgressBridge()
+        lib.desurv_set_progress(h, self._bridge.cfunc, None)
+
+    @classmethod
+    def _from_handle(cls, h):
+        """A DeSurv owning handle h (fitted or not): options read back from
+        the handle, fitted attributes read when it is fitted.  Used by
+        load() and DeSurvTuner."""
+        obj = cls.__new__(cls)
+        obj._handle = None
+        obj._bridge = None
+        try:
+            obj._adopt_handle(h)
+        except BaseException:
+            lib.desurv_model_free(h)
+            raise
+        for name, opt in _OPTIONS.items():
+            v = ctypes.c_double()
+            _check(lib.desurv_get_option(h, opt, ctypes.byref(v)), h)
+            setattr(obj, name, _decode(name, v.value))
+        obj.progress = None
+        if lib.desurv_model_dims(h, None, None, None) == E.DESURV_OK:
+            obj._read_fit()
+        return obj
+
     def close(self):
         """Free the C handle (idempotent).  The fitted attributes stay; the
         object can be fitted again, but predict needs a new fit."""
-        h, self._handle = self._handle, None
+        h, self._handle = getattr(self, "_handle", None), None
         if h is not None and h.value:
             lib.desurv_model_free(h)
+        self._bridge = None  # after the handle: its trampoline is gone
 
     def __enter__(self):
         return self
@@ -239,7 +367,7 @@ class DeSurv:
             pass
 
     def _fitted_handle(self):
-        if self._handle is None:
+        if getattr(self, "_handle", None) is None:
             _raise(E.DESURV_E_NOT_FITTED,
                    "this DeSurv object is not fitted (or was closed): call fit() first")
         return self._handle
@@ -255,21 +383,66 @@ class DeSurv:
                 _raise(st, f"{name}={value!r}: {msg or lib.desurv_strerror(st).decode()}")
 
     # -- fitting ---------------------------------------------------------
-    def fit(self, X, time, event):
-        """Fit to X (n_samples, n_genes), survival times and event indicators
-        (0 censored / 1 event).  A float64 array with contiguous rows is
-        passed to the library without a copy."""
-        Xa, n, p, ldx = as_library_matrix(X)
+    def fit(self, X, time, event, progress=_UNSET):
+        """Fit to X, survival times and event indicators.
+
+        :param X: (n_samples, n_genes) nonnegative expression: a numpy
+            array (or anything np.asarray accepts) or a pandas DataFrame
+            (rows samples, columns genes).  A float64 array with contiguous
+            rows, or a DataFrame holding one such block, is passed to the
+            library without a copy; other inputs are converted once.
+            A DataFrame's column labels (str()) become the model's gene
+            names and its index the sample names: they are stored in the
+            model (and in saved model files), and give ``feature_names_in_``
+            and DataFrame ``W_`` / ``H_``.
+        :param time: (n_samples,) times, finite and >= 0.
+        :param event: (n_samples,) 0 (censored) / 1 (event), at least one 1.
+        :param progress: overrides the ``progress`` parameter for this call
+            (None, True or a callable; see the class docstring).
+        :returns: self.
+        :raises InputError: bad data (the message names the offending
+            entry, e.g. ``X[17, 3] is NaN``).
+        :raises OptionError: a parameter outside its bounds.
+        :raises CancelledError: the progress callable returned False.
+        :raises KeyboardInterrupt: Ctrl-C (or raised by the callable); any
+            other exception of the callable propagates as is.  After a
+            cancellation the object keeps its previous fit and stays usable.
+
+        Example::
+
+            m = DeSurv(2, maxit=100).fit(X, time, event, progress=True)
+        """
+        prog = self.progress if progress is _UNSET else progress
+        Xv, genes, samples = frame_parts(X)
+        Xa, n, p, ldx = as_library_matrix(Xv)
         t = _as_f8_vector(time, "time", n)
         ev = _as_event(event, n)
-        h = self._handle if self._handle is not None else self._new_handle()
-        self._handle = h
+        if getattr(self, "_handle", None) is None:
+            self._adopt_handle(self._new_handle())
+        h, bridge = self._handle, self._bridge
         self._apply_params(h)
-        _check(lib.desurv_fit(h, _dptr(Xa), p, n, ldx, _dptr(t), _iptr(ev)), h)
-        self._read_fit()
+        st = bridge.call(prog, lib.desurv_fit, h, _dptr(Xa), p, n, ldx, _dptr(t), _iptr(ev))
+        if st == E.DESURV_OK:
+            self._after_fit(genes, samples)
+        bridge.raise_pending()
+        _check(st, h)
         return self
 
-    def _read_fit(self):
+    def _after_fit(self, genes, samples, ntop=None):
+        """Bookkeeping after a successful fit of the handle: names (a fit on
+        a plain array removes stale ones), the predict.ntop default, then
+        the fitted attributes."""
+        h = self._handle
+        set_model_names(h, E.DESURV_NAMES_GENES, genes)
+        set_model_names(h, E.DESURV_NAMES_SAMPLES, samples)
+        if ntop:
+            v = ctypes.c_double(float(ntop))
+            _check(lib.desurv_model_set_meta(h, _META_NTOP, ctypes.byref(v), 1), h)
+        else:
+            _check(lib.desurv_model_set_meta(h, _META_NTOP, None, 0), h)
+        self._read_fit(genes, samples)
+
+    def _read_fit(self, genes=_UNSET, samples=_UNSET):
         h = self._handle
         p, n, k = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
         _check(lib.desurv_model_dims(h, ctypes.byref(p), ctypes.byref(n), ctypes.byref(k)), h)
@@ -284,8 +457,29 @@ class DeSurv:
         _check(lib.desurv_model_trace(h, None, 0, ctypes.byref(ln)), h)
         trace = np.empty(ln.value, dtype=_F8)
         _check(lib.desurv_model_trace(h, _dptr(trace), ln.value, ctypes.byref(ln)), h)
+        if genes is _UNSET:
+            genes = model_names(h, E.DESURV_NAMES_GENES)
+        if samples is _UNSET:
+            samples = model_names(h, E.DESURV_NAMES_SAMPLES)
         self.W_ = W.T
         self.H_ = H.T
+        if genes is not None:
+            self.feature_names_in_ = np.array(genes, dtype=object)
+        elif "feature_names_in_" in self.__dict__:
+            del self.feature_names_in_
+        if genes is not None or samples is not None:
+            try:
+                import pandas as pd
+            except ImportError:
+                pd = None
+            if pd is not None:
+                factors = [f"factor_{r + 1}" for r in range(k)]
+                if genes is not None:
+                    self.W_ = pd.DataFrame(self.W_, index=pd.Index(genes, dtype=object),
+                                           columns=factors, copy=False)
+                if samples is not None:
+                    self.H_ = pd.DataFrame(self.H_, index=factors,
+                                           columns=pd.Index(samples, dtype=object), copy=False)
         self.beta_ = beta
         self.loss_trace_ = trace
         self.n_iter_ = int(self._stat(E.DESURV_STAT_ITERATIONS))
@@ -299,26 +493,90 @@ class DeSurv:
         return v.value
 
     # -- prediction ------------------------------------------------------
-    def predict(self, X):
-        """Linear predictor X W beta (higher = worse prognosis), one value
-        per row of X (n_samples, n_genes)."""
+    def _aligned(self, X):
+        """X's values in the model's gene order (a DataFrame is reordered by
+        column name when its genes are the model's in another order)."""
+        df = _pandas_frame(X)
+        if df is None:
+            return X
+        names = getattr(self, "feature_names_in_", None)
+        cols = [str(c) for c in df.columns]
+        if names is None or list(names) == cols:
+            return df.to_numpy()
+        want = list(names)
+        have = set(cols)
+        missing = [g for g in want if g not in have]
+        if missing:
+            raise E.InputError(
+                E.DESURV_E_MISMATCH,
+                f"X lacks gene {missing[0]!r} of the model ({len(missing)} of its "
+                f"{len(want)} genes missing)")
+        if len(set(want)) != len(want) or len(have) != len(cols):
+            raise E.InputError(
+                E.DESURV_E_MISMATCH,
+                "the model's gene names or X's columns are not unique, so X cannot be "
+                "aligned by name: pass the columns in the model's order")
+        extra = [c for c in cols if c not in set(want)]
+        if extra:
+            raise E.InputError(
+                E.DESURV_E_MISMATCH,
+                f"X has column {extra[0]!r}, not a gene of the model ({len(extra)} extra "
+                f"columns); select the model's genes: X[model.feature_names_in_]")
+        pos = {c: i for i, c in enumerate(cols)}
+        return df.to_numpy()[:, [pos[g] for g in want]]
+
+    def predict(self, X, ntop=None):
+        """Linear predictor X W beta (higher = worse prognosis).
+
+        :param X: (n_samples, n_genes) array or DataFrame.  A DataFrame
+            whose columns are the model's genes in another order is
+            reordered by name (``feature_names_in_``).
+        :param ntop: use only each factor's ``ntop`` top genes
+            (desurv_predict_ntop; 0 = all genes).  None: the model's default,
+            the ``predict.ntop`` of the model (set by DeSurvTuner when it
+            chose ntop, or by ``desurv fit --ntop``), else all genes.
+        :returns: (n_samples,) float64 array.
+        :raises NotFittedError: not fitted, or closed.
+        :raises InputError: other genes, a non-finite entry, bad ntop.
+
+        Example::
+
+            lp = model.predict(X_test, ntop=50)
+        """
         h = self._fitted_handle()
-        Xa, n, p, ldx = as_library_matrix(X)
+        Xa, n, p, ldx = as_library_matrix(self._aligned(X))
+        if ntop is None:
+            v = _meta_scalar(h, _META_NTOP)
+            ntop = int(v) if v is not None and v > 0 else 0
+        else:
+            try:
+                ok = not isinstance(ntop, (bool, np.bool_, str)) and int(ntop) == ntop
+            except (TypeError, ValueError, OverflowError):
+                ok = False
+            if not ok:
+                raise E.InputError(E.DESURV_E_DIM, f"ntop={ntop!r} is not an integer")
+            ntop = int(ntop)
+            if not 0 <= ntop <= self.n_features_in_:
+                raise E.InputError(E.DESURV_E_DIM, f"ntop={ntop} is outside 0 .. "
+                                   f"{self.n_features_in_} (the model's genes)")
         lp = np.empty(n, dtype=_F8)
-        st = lib.desurv_predict(h, _dptr(Xa), p, n, ldx, _dptr(lp))
+        if ntop:
+            st = lib.desurv_predict_ntop(h, _dptr(Xa), p, n, ldx, ntop, _dptr(lp))
+        else:
+            st = lib.desurv_predict(h, _dptr(Xa), p, n, ldx, _dptr(lp))
         if st != E.DESURV_OK:
             msg = None
             if st == E.DESURV_E_MISMATCH:
-                msg = f"X has {p} genes, the model was fitted on {self.W_.shape[0]}"
+                msg = f"X has {p} genes, the model was fitted on {self.n_features_in_}"
             elif st == E.DESURV_E_NONFINITE:
                 bad = np.argwhere(~np.isfinite(np.asarray(Xa)))[0]
                 msg = f"X[{bad[0]}, {bad[1]}] (sample {bad[0]}, gene {bad[1]}) is not finite"
             _raise(st, msg)
         return lp
 
-    def predict_risk(self, X):
-        """Relative risk exp(X W beta)."""
-        return np.exp(self.predict(X))
+    def predict_risk(self, X, ntop=None):
+        """Relative risk exp(X W beta) (see :meth:`predict`)."""
+        return np.exp(self.predict(X, ntop=ntop))
 
     def score(self, X, time, event):
         """Harrell's C-index of the linear predictor on (X, time, event)."""
@@ -326,7 +584,11 @@ class DeSurv:
 
     # -- model files -----------------------------------------------------
     def save(self, path):
-        """Write the model file (the command line's format) atomically."""
+        """Write the model file (the command line's format) atomically;
+        gene and sample names are included.
+
+        :raises NotFittedError: not fitted or closed.
+        :raises ResourceError: the file could not be written."""
         h = self._fitted_handle()
         err = ctypes.create_string_buffer(1024)
         st = lib.desurv_model_save_file(h, os.fsencode(path), err, len(err))
@@ -335,22 +597,19 @@ class DeSurv:
 
     @classmethod
     def load(cls, path):
-        """Read a model file written by save() or the command line."""
+        """Read a model file written by save() or the command line; gene
+        names in the file restore ``feature_names_in_`` and a DataFrame
+        ``W_``.
+
+        :raises FileFormatError: not a model file, damaged (checksum), or
+            of a later format version; the message names the path.
+        :raises ResourceError: the file cannot be read."""
         h = ctypes.c_void_p()
         err = ctypes.create_string_buffer(1024)
         st = lib.desurv_model_load_file(ctypes.byref(h), os.fsencode(path), err, len(err))
         if st != E.DESURV_OK:
             _raise(st, err.value.decode("utf-8", "replace"))
-        obj = cls.__new__(cls)
-        obj._handle = h
-        for name, opt in _OPTIONS.items():
-            v = ctypes.c_double()
-            _check(lib.desurv_get_option(h, opt, ctypes.byref(v)), h)
-            setattr(obj, name, _decode(name, v.value))
-        p = ctypes.c_int64()
-        if lib.desurv_model_dims(h, ctypes.byref(p), None, None) == E.DESURV_OK:
-            obj._read_fit()
-        return obj
+        return cls._from_handle(h)
 
 
 class SimulatedData:

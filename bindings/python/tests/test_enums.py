@@ -44,3 +44,19 @@ def test_every_error_code_has_a_class():
     for name, code in vars(E).items():
         if name.startswith("DESURV_E_"):
             assert E.error_class(code) is not E.DesurvError, name
+
+
+def test_stages(header_path):
+    _check(header_path, "DESURV_STAGE_", 5)
+
+
+def test_names(header_path):
+    _check(header_path, "DESURV_NAMES_", 2)
+
+
+def test_params(header_path):
+    _check(header_path, "DESURV_PARAM_", 8)
+
+
+def test_tuner_options(header_path):
+    _check(header_path, "DESURV_TOPT_", 16)
