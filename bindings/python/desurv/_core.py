@@ -221,7 +221,29 @@ def _meta_scalar(h, key):
     return None
 
 
-class DeSurv:
+class HandleOwner:
+    """Context-manager protocol and finaliser of an object that owns a C
+    handle: ``with`` calls close(); garbage collection calls _finalise()
+    (close() unless the class frees less on collection), never raising."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self._finalise()
+        except Exception:
+            pass
+
+    def _finalise(self):
+        self.close()
+
+
+class DeSurv(HandleOwner):
     """Survival-supervised NMF: X (n_samples x n_genes, nonnegative) is
     factorised as X^T ~ W H (W: n_genes x k, H: k x n_samples) while a Cox
     model on the factor scores X W beta is fitted.
@@ -352,19 +374,6 @@ class DeSurv:
         if h is not None and h.value:
             lib.desurv_model_free(h)
         self._bridge = None  # after the handle: its trampoline is gone
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def _fitted_handle(self):
         if getattr(self, "_handle", None) is None:

@@ -18,7 +18,7 @@ from . import _errors as E
 from ._core import _as_event, _as_f8_vector, _dptr, _iptr, _raise
 from ._lib import lib, c_int64_p
 
-_TIES = {"breslow": 0, "efron": 1}  # DESURV_TIES_BRESLOW / _EFRON
+_TIES = {"breslow": E.DESURV_TIES_BRESLOW, "efron": E.DESURV_TIES_EFRON}
 
 
 def _i64ptr(a):

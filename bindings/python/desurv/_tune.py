@@ -9,8 +9,8 @@ import numbers
 import numpy as np
 
 from . import _errors as E
-from ._core import (DeSurv, _F8, _as_event, _as_f8_vector, _check, _dptr, _iptr, _raise,
-                    as_library_matrix, frame_parts)
+from ._core import (DeSurv, HandleOwner, _F8, _as_event, _as_f8_vector, _check, _dptr,
+                    _iptr, _raise, as_library_matrix, frame_parts)
 from ._lib import lib, c_int32_p
 from ._progress import ProgressBridge
 
@@ -65,7 +65,7 @@ def _pandas():
     return pandas
 
 
-class DeSurvTuner:
+class DeSurvTuner(HandleOwner):
     """Choose DeSurv's hyperparameters by cross-validated C-index
     (desurv_tune): Bayesian optimisation with a Gaussian-process surrogate
     (``method="bo"``) or grid search (``method="grid"``), a final choice by
@@ -248,18 +248,7 @@ class DeSurvTuner:
         if h is not None and h.value:
             lib.desurv_tuner_free(h)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self._free_handle()
-        except Exception:
-            pass
+    _finalise = _free_handle  # collection frees the tuner only, not best_model_
 
     def _fail(self, st, what=None):
         msg = lib.desurv_tuner_errmsg(self._handle).decode("utf-8", "replace")

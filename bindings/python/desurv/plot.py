@@ -21,8 +21,11 @@ from ._core import _check, _dptr, _raise
 from ._lib import lib, c_int64_p
 from ._survival import kaplan_meier, logrank_test
 
-#: Columns of desurv_model_trace_terms (DESURV_TRACE_REC .. DESURV_TRACE_PEN_W).
-TRACE_TERMS = ("rec", "loglik", "pen_beta", "pen_h", "pen_w")
+#: Columns of desurv_model_trace_terms, in the order of their DESURV_TRACE_* numbers.
+TRACE_TERMS = tuple(name for _, name in sorted(
+    [(E.DESURV_TRACE_REC, "rec"), (E.DESURV_TRACE_LOGLIK, "loglik"),
+     (E.DESURV_TRACE_PEN_BETA, "pen_beta"), (E.DESURV_TRACE_PEN_H, "pen_h"),
+     (E.DESURV_TRACE_PEN_W, "pen_w")]))
 
 
 def _pyplot():

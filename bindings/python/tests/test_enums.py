@@ -1,6 +1,8 @@
 """The Python constants equal the header's enums, so they cannot drift."""
 import re
 
+import pytest
+
 import desurv._errors as E
 
 
@@ -24,39 +26,19 @@ def _check(path, prefix, expected_min):
     assert not diff, f"values differ (header, python): {diff}"
 
 
-def test_status_codes(header_path):
-    _check(header_path, "DESURV_E_", 25)
+# (prefix, at least this many constants in the header)
+PREFIXES = [("DESURV_E_", 25), ("DESURV_OPT_", 18), ("DESURV_STAT_", 12),
+            ("DESURV_SCENARIO_", 3), ("DESURV_STAGE_", 5), ("DESURV_NAMES_", 2),
+            ("DESURV_PARAM_", 8), ("DESURV_TOPT_", 16), ("DESURV_TIES_", 2),
+            ("DESURV_TRACE_", 6)]
 
 
-def test_options(header_path):
-    _check(header_path, "DESURV_OPT_", 18)
-
-
-def test_stats(header_path):
-    _check(header_path, "DESURV_STAT_", 12)
-
-
-def test_scenarios(header_path):
-    _check(header_path, "DESURV_SCENARIO_", 3)
+@pytest.mark.parametrize("prefix,at_least", PREFIXES)
+def test_constants_equal_the_header(header_path, prefix, at_least):
+    _check(header_path, prefix, at_least)
 
 
 def test_every_error_code_has_a_class():
     for name, code in vars(E).items():
         if name.startswith("DESURV_E_"):
             assert E.error_class(code) is not E.DesurvError, name
-
-
-def test_stages(header_path):
-    _check(header_path, "DESURV_STAGE_", 5)
-
-
-def test_names(header_path):
-    _check(header_path, "DESURV_NAMES_", 2)
-
-
-def test_params(header_path):
-    _check(header_path, "DESURV_PARAM_", 8)
-
-
-def test_tuner_options(header_path):
-    _check(header_path, "DESURV_TOPT_", 16)

@@ -20,18 +20,27 @@ def paad():
                               os.path.join(PAAD, "survival.tsv.gz"), as_frame=False)
 
 
+def _tie_runs(v):
+    """(order, [(a, b), ...]): the stable sort order of v and its runs of
+    equal sorted values, positions a .. b inclusive."""
+    order = np.argsort(v, kind="stable")
+    sv = v[order]
+    runs, a = [], 0
+    while a < len(sv):
+        b = a
+        while b + 1 < len(sv) and sv[b + 1] == sv[a]:
+            b += 1
+        runs.append((a, b))
+        a = b + 1
+    return order, runs
+
+
 def _avg_rank(v):
     """R's rank(v, ties.method = "average")."""
-    order = np.argsort(v, kind="stable")
+    order, runs = _tie_runs(v)
     ranks = np.empty(len(v))
-    sv = v[order]
-    i = 0
-    while i < len(v):
-        j = i
-        while j + 1 < len(v) and sv[j + 1] == sv[i]:
-            j += 1
-        ranks[order[i:j + 1]] = 0.5 * (i + 1 + j + 1)
-        i = j + 1
+    for a, b in runs:
+        ranks[order[a:b + 1]] = 0.5 * (a + 1 + b + 1)
     return ranks
 
 
@@ -119,15 +128,9 @@ def test_quantile_normalise_equals_preprocesscore(paad):
     np.testing.assert_allclose(desurv.quantile_target(X), target, rtol=1e-15, atol=0)
     ref = np.empty_like(X)
     for i, row in enumerate(X):
-        order = np.argsort(row, kind="stable")
-        sv = row[order]
-        a = 0
-        while a < len(sv):
-            b = a
-            while b + 1 < len(sv) and sv[b + 1] == sv[a]:
-                b += 1
+        order, runs = _tie_runs(row)
+        for a, b in runs:
             ref[i, order[a:b + 1]] = target[a:b + 1].mean()
-            a = b + 1
     np.testing.assert_allclose(desurv.quantile_normalise(X), ref, rtol=1e-14, atol=0)
     np.testing.assert_allclose(desurv.quantile_normalise(X, target), ref, rtol=1e-14, atol=0)
     with pytest.raises(desurv.InputError, match="nondecreasing"):
