@@ -31,6 +31,16 @@ export DESURV_LIBRARY="$lib"
 # the ASan runtime loaded first into the (unsanitized) interpreter; leak
 # checking is off there because the interpreter's own allocations are not
 # ours to judge (the C suites check the library's leaks).
+# The BLAS and LAPACK the library was linked with are preloaded too: numpy
+# is imported first and binds the soname libblas.so.3 to the system's
+# default (OpenBLAS), which the library would then share in-process, so a
+# -Dblas=reference build would silently run on OpenBLAS and differ from the
+# desurv command in the last bits.  Preloaded, numpy and the library both
+# use the configured one (a no-op for the default OpenBLAS build).
+blas=$(ldd "$lib" 2>/dev/null | awk '/lib(blas|lapack)\.so/ {print $3}' | paste -sd: -)
+if [ -n "$blas" ]; then
+    export LD_PRELOAD="$blas${LD_PRELOAD:+:$LD_PRELOAD}"
+fi
 asan=$(ldd "$lib" 2>/dev/null | awk '/libasan/ {print $3}')
 if [ -n "$asan" ]; then
     export LD_PRELOAD="$asan${LD_PRELOAD:+:$LD_PRELOAD}"

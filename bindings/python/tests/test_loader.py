@@ -30,3 +30,20 @@ def test_relative_override_from_oldpwd(tmp_path):
                        env=env, cwd=str(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert os.path.samefile(r.stdout.strip(), path)
+
+
+def test_the_process_uses_the_blas_the_library_was_linked_with():
+    # numpy binds the soname libblas.so.3 first; unless the library's own
+    # BLAS is preloaded (scripts/run-python-tests.sh does it), a reference-
+    # BLAS build of the library would run on numpy's OpenBLAS in-process.
+    r = subprocess.run(["ldd", _lib.lib._desurv_path], capture_output=True, text=True)
+    linked = [line.split()[2] for line in r.stdout.splitlines()
+              if "libblas.so" in line and "=>" in line and len(line.split()) > 2]
+    if not linked:
+        return  # a BLAS without the libblas soname (e.g. linked statically): nothing shared
+    mapped = {line.split()[-1] for line in open("/proc/self/maps") if "/" in line}
+    want = os.path.realpath(linked[0])
+    assert want in mapped, (
+        f"the library links {linked[0]} but this process mapped "
+        f"{sorted(m for m in mapped if 'blas' in m)}: preload it (LD_PRELOAD), as "
+        f"scripts/run-python-tests.sh does")
