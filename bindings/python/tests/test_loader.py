@@ -47,3 +47,16 @@ def test_the_process_uses_the_blas_the_library_was_linked_with():
         f"the library links {linked[0]} but this process mapped "
         f"{sorted(m for m in mapped if 'blas' in m)}: preload it (LD_PRELOAD), as "
         f"scripts/run-python-tests.sh does")
+
+
+def test_every_library_function_used_has_a_declared_signature():
+    # ctypes would otherwise guess int arguments and an int result: a
+    # silently truncated pointer or int64 on the first call.
+    import glob
+    import re
+    used = set()
+    for path in glob.glob(os.path.join(PKG, "desurv", "*.py")):
+        used |= set(re.findall(r"\blib\.(desurv_\w+)", open(path, encoding="utf-8").read()))
+    assert len(used) > 40
+    missing = sorted(used - set(_lib._SIGNATURES))
+    assert not missing, f"used without argtypes/restype: {missing}"
