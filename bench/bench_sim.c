@@ -10,10 +10,11 @@
  *
  * One TSV line per (replicate, method) on stdout, progress on stderr.
  *   bench_sim [--reps R] [--seed0 S] [--genes G] [--samples N] [--init I]
- *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max]
+ *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max|1se-recon]
  *             [--alpha-linear] [--skip-baseline] [--threads T] [--history DIR]
  * --history DIR writes every run's evaluations (parameters, mean, se,
- * per-fold C) to DIR/hist_<seed>_<method>.tsv, so that other selection
+ * pooled C, held-out reconstruction error and its se, per-fold C) to
+ * DIR/hist_<seed>_<method>.tsv, so that other selection
  * rules can be compared on the same replicates (bench/rules.py).
  * Defaults are a reduced budget (see bench/README.md for what was run).
  */
@@ -64,7 +65,10 @@ static int parse(int argc, char **argv, cfg *c)
         if (!strcmp(a, "--history"))
             c->history = v;
         else if (!strcmp(a, "--rule"))
-            c->rule = !strcmp(v, "max") ? 0 : !strcmp(v, "lcb") ? 2 : 1;
+            c->rule = !strcmp(v, "max")         ? 0
+                      : !strcmp(v, "lcb")       ? 2
+                      : !strcmp(v, "1se-recon") ? 3
+                                                : 1;
         else if (dst)
             *dst = atoi(v);
         else
@@ -137,15 +141,16 @@ static void dump_history(const cfg *c, const desurv_tuner *tu, int seed, int bas
         return;
     int64_t len, folds;
     desurv_tuner_history_len(tu, &len, &folds);
-    fprintf(f, "k\talpha\tlambda\tnu\tmean\tse\tpooled");
+    fprintf(f, "k\talpha\tlambda\tnu\tmean\tse\tpooled\trecon\trecon_se");
     for (int64_t j = 0; j < folds; j++)
         fprintf(f, "\tfold%lld", (long long)j);
     fprintf(f, "\n");
-    double par[DESURV_PARAM_COUNT], mean, se, pooled, fc[100];
+    double par[DESURV_PARAM_COUNT], mean, se, pooled, rec, rec_se, fc[100];
     for (int64_t i = 0; i < len; i++) {
         desurv_tuner_history(tu, i, par, &mean, &se, &pooled, fc);
-        fprintf(f, "%.0f\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g", par[0], par[1], par[2],
-                par[3], mean, se, pooled);
+        desurv_tuner_history_recon(tu, i, &rec, &rec_se);
+        fprintf(f, "%.0f\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g", par[0],
+                par[1], par[2], par[3], mean, se, pooled, rec, rec_se);
         for (int64_t j = 0; j < folds; j++)
             fprintf(f, "\t%.17g", fc[j]);
         fprintf(f, "\n");

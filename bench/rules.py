@@ -13,6 +13,16 @@ Rules:
              candidate and the best point (the folds are shared, so the
              fold-to-fold variation that dominates se(best) cancels)
   0.5se      as 1se with half the standard error
+Rules that also use the held-out reconstruction error ("recon", the
+bi-cross-validated relative error recorded by the tuner, lower is better;
+histories from before it was recorded lack the column and skip these):
+  1se-recon  the paper's plateau S = {mean >= best mean - se(best)}, then
+             the point of S with the lowest recon        (library rule 3)
+  1se-recon-k  as 1se-recon, then the smallest k of S having a point with
+             recon <= min recon + its se, and that k's lowest-recon point
+  kbest-recon  each k's best-mean point; the k whose point has the lowest
+             recon, then that point
+  recon-min  the lowest recon of the whole history (NMF-side choice only)
 Ties go to smaller k, then smaller alpha, larger lambda, smaller nu.
 
 usage: /usr/bin/python3 bench/rules.py DIR [true_k]
@@ -60,6 +70,39 @@ def paired_se(r, b):
     return math.sqrt(sum((x - m) ** 2 for x in d) / (len(d) - 1)) / math.sqrt(len(d))
 
 
+def plateau(rows, mult=1.0):
+    b = best_point(rows)
+    return [r for r in rows if not math.isnan(r["mean"]) and r["mean"] >= b["mean"] - mult * b["se"]]
+
+
+def lowest_recon(rows):
+    ok = [r for r in rows if not math.isnan(r["recon"])]
+    if not ok:
+        return best_point(rows)
+    return min(ok, key=lambda r: (r["recon"], -r["mean"], key(r)))
+
+
+def recon_k(rows):
+    s = plateau(rows)
+    lo = lowest_recon(s)
+    thr = lo["recon"] + (0 if math.isnan(lo["recon_se"]) else lo["recon_se"])
+    k = min(r["k"] for r in s if r["recon"] <= thr)
+    return lowest_recon([r for r in s if r["k"] == k])
+
+
+def kbest_recon(rows):
+    ks = sorted(set(r["k"] for r in rows))
+    bests = [b for b in (best_point([r for r in rows if r["k"] == k]) for k in ks) if b]
+    return lowest_recon(bests)
+
+
+RECON_RULES = {
+    "1se-recon": lambda rows: lowest_recon(plateau(rows)),
+    "1se-recon-k": recon_k,
+    "kbest-recon": kbest_recon,
+    "recon-min": lambda rows: lowest_recon([r for r in rows if not math.isnan(r["mean"])]),
+}
+
 RULES = {
     "max": lambda rows: best_point(rows),
     "1se": lambda rows: smallest_k_within(rows, lambda r, b: b["mean"] - b["se"]),
@@ -76,11 +119,15 @@ def main():
         if not files:
             continue
         print("%s (%d replicates)" % (method, len(files)))
-        for name, rule in RULES.items():
-            ks = [int(rule(read(f))["k"]) for f in files]
+        hists = [read(f) for f in files]
+        rules = dict(RULES)
+        if all("recon" in h[0] for h in hists):
+            rules.update(RECON_RULES)
+        for name, rule in rules.items():
+            ks = [int(rule(h)["k"]) for h in hists]
             hit = sum(k == true_k for k in ks) / len(ks)
             dist = ", ".join("k=%d: %d" % kv for kv in sorted(Counter(ks).items()))
-            print("  %-10s true k %3.0f%%   %s" % (name, 100 * hit, dist))
+            print("  %-12s true k %3.0f%%   %s" % (name, 100 * hit, dist))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ static const opt_spec tune_opts[] = {
     {"ntop", "LO:HI", "top genes per factor used for scoring (default: all genes)"},
     {"init-points", "N", "Latin-hypercube points before the BO steps (default max(5, 3 d))"},
     {"iterations", "N", "Bayesian-optimisation steps after them (default 20)"},
-    {"rule", "R", "final choice: 1se (default: smallest k within 1 SE), lcb, max"},
+    {"rule", "R", "final choice: 1se (default: smallest k within 1 SE), lcb, max, 1se-recon"},
     CLI_FIT_CONTROL_OPTS,
     CLI_COMMON_OPTS,
     {NULL, NULL, NULL}};
@@ -107,7 +107,7 @@ static int budget(const args *a, const cli_common *c, desurv_tuner *t, desurv_mo
 
 static int bo_budget(const args *a, desurv_tuner *t, tune_info *ti)
 {
-    static const char *const rules[] = {"max", "1se", "lcb"};
+    static const char *const rules[] = {"max", "1se", "lcb", "1se-recon"};
     static const char *const scales[] = {"log-odds", "linear"};
     int64_t init = 0, iter = 20;
     int rule = 1, scale = 0;
@@ -115,7 +115,7 @@ static int bo_budget(const args *a, desurv_tuner *t, tune_info *ti)
     if (rc == CLI_OK)
         rc = arg_int(a, "iterations", 0, 100000, &iter);
     if (rc == CLI_OK)
-        rc = arg_choice(a, "rule", rules, 3, &rule);
+        rc = arg_choice(a, "rule", rules, 4, &rule);
     if (rc == CLI_OK)
         rc = arg_choice(a, "alpha-scale", scales, 2, &scale);
     if (rc == CLI_OK)

@@ -10,16 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "batch.h"
 #include "cindex.h"
 #include "desurv/desurv.h"
 #include "model.h"
+#include "rng.h"
 #include "starts.h"
 #include "topgenes.h"
 
+/* "BICV": the gene split's stream, far from the fold-fit streams. */
+#define BICV_STREAM UINT64_C(0x4249435600000000)
+
 static void fold_free(dsv_fold *f)
 {
-    free(f->tr), free(f->va), free(f->Xtr), free(f->Xva);
+    free(f->tr), free(f->va), free(f->Xtr), free(f->Xva), free(f->Xva_ab);
     free(f->ttr), free(f->tva), free(f->etr), free(f->eva);
     dsv_cox_free(&f->cox);
     memset(f, 0, sizeof *f);
@@ -29,8 +35,120 @@ void dsv_cv_free(dsv_cv *cv)
 {
     for (int64_t f = 0; cv->f && f < cv->K; f++)
         fold_free(&cv->f[f]);
-    free(cv->f);
+    free(cv->f), free(cv->gperm);
     memset(cv, 0, sizeof *cv);
+}
+
+int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa)
+{
+    char *in_a = calloc((size_t)(p > 0 ? p : 1), 1);
+    if (!in_a)
+        return DESURV_E_NOMEM;
+    for (int64_t g = 0; g < p; g++)
+        perm[g] = g;
+    /* Fisher-Yates: the first floor(p / 2) shuffled genes form half A */
+    dsv_rng r;
+    dsv_rng_seed(&r, seed, BICV_STREAM);
+    for (int64_t g = p - 1; g > 0; g--) {
+        int64_t j = dsv_rng_below(&r, g + 1), tmp = perm[g];
+        perm[g] = perm[j], perm[j] = tmp;
+    }
+    *pa = p / 2;
+    for (int64_t g = 0; g < *pa; g++)
+        in_a[perm[g]] = 1;
+    /* each half ascending: row gathers then walk memory forwards */
+    int64_t a = 0, b = *pa;
+    for (int64_t g = 0; g < p; g++)
+        perm[in_a[g] ? a++ : b++] = g;
+    free(in_a);
+    return DESURV_OK;
+}
+
+void dsv_nnls_gram(const double *G, int64_t k, const double *B, int64_t m, double *H)
+{
+    /* cyclic coordinate descent; k is small, so this reaches the exact
+     * solution in a few sweeps (as init.c's NNLS start) */
+    for (int64_t j = 0; j < m; j++) {
+        double *h = H + j * k;
+        const double *b = B + j * k;
+        memset(h, 0, (size_t)k * sizeof *h);
+        for (int sweep = 0; sweep < 1000; sweep++) {
+            double change = 0, size = 0;
+            for (int64_t r = 0; r < k; r++) {
+                if (!(G[r + r * k] > 0))
+                    continue; /* a zero column of W: its coefficient stays 0 */
+                double gr = -b[r];
+                for (int64_t q = 0; q < k; q++)
+                    gr += G[r + q * k] * h[q];
+                double hn = fmax(0.0, h[r] - gr / G[r + r * k]);
+                change = fmax(change, fabs(hn - h[r]));
+                size = fmax(size, hn);
+                h[r] = hn;
+            }
+            if (change <= 1e-13 * size)
+                break;
+        }
+    }
+}
+
+/* Grams of one half (rows r0 .. r0+len-1 of the permuted W and X):
+ * G = W^T W (k x k), B = W^T X (k x m), and ||X||^2. */
+static double half_grams(const double *Wp, int64_t p, int64_t k, const double *Xab, int64_t m,
+                         int64_t r0, int64_t len, double *G, double *B)
+{
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)len, 1.0, Wp + r0,
+                (int)p, Wp + r0, (int)p, 0.0, G, (int)k);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)m, (int)len, 1.0, Wp + r0,
+                (int)p, Xab + r0, (int)p, 0.0, B, (int)k);
+    double xx = 0;
+    for (int64_t j = 0; j < m; j++)
+        for (int64_t i = r0; i < r0 + len; i++)
+            xx += Xab[i + j * p] * Xab[i + j * p];
+    return xx;
+}
+
+/* ||X - W H||^2 of one half from its Grams, without forming W H:
+ * ||X||^2 - 2 <H, W^T X> + sum_j h_j^T G h_j. */
+static double half_residual(const double *G, const double *B, double xx, const double *H,
+                            int64_t k, int64_t m)
+{
+    double cross = 0, quad = 0;
+    for (int64_t j = 0; j < m; j++) {
+        const double *h = H + j * k;
+        for (int64_t r = 0; r < k; r++) {
+            double gh = 0;
+            for (int64_t q = 0; q < k; q++)
+                gh += G[r + q * k] * h[q];
+            cross += h[r] * B[r + j * k];
+            quad += h[r] * gh;
+        }
+    }
+    return fmax(0.0, xx - 2 * cross + quad);
+}
+
+int dsv_bicv_error(const double *W, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
+                   const double *Xab, int64_t m, double *err)
+{
+    double *Wp = malloc((size_t)(p * k) * sizeof *Wp);
+    double *G = malloc((size_t)(2 * k * k) * sizeof *G);
+    double *B = malloc((size_t)(2 * k * m) * sizeof *B), *H = malloc((size_t)(k * m) * sizeof *H);
+    if (!Wp || !G || !B || !H) {
+        free(Wp), free(G), free(B), free(H);
+        return DESURV_E_NOMEM;
+    }
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t i = 0; i < p; i++)
+            Wp[i + r * p] = W[perm[i] + r * p];
+    double *Ga = G, *Gb = G + k * k, *Ba = B, *Bb = B + k * m;
+    double xa = half_grams(Wp, p, k, Xab, m, 0, pa, Ga, Ba);
+    double xb = half_grams(Wp, p, k, Xab, m, pa, p - pa, Gb, Bb);
+    dsv_nnls_gram(Ga, k, Ba, m, H);               /* H from A, scored on B */
+    double eb = half_residual(Gb, Bb, xb, H, k, m) / xb;
+    dsv_nnls_gram(Gb, k, Bb, m, H);               /* H from B, scored on A */
+    double ea = half_residual(Ga, Ba, xa, H, k, m) / xa;
+    *err = xa > 0 && xb > 0 ? 0.5 * (ea + eb) : NAN;
+    free(Wp), free(G), free(B), free(H);
+    return DESURV_OK;
 }
 
 /* Copy the columns idx[0..m-1] of X (and their times, events). */
@@ -47,7 +165,7 @@ static void gather(const double *X, int64_t p, int64_t ldx, const double *time,
 
 static int fold_prepare(dsv_fold *fd, int64_t f, const double *X, int64_t p, int64_t n,
                         int64_t ldx, const double *time, const int32_t *event,
-                        const int32_t *fold, int ties)
+                        const int32_t *fold, int ties, const int64_t *gperm)
 {
     for (int64_t i = 0; i < n; i++)
         fd->nva += fold[i] == f;
@@ -72,20 +190,30 @@ static int fold_prepare(dsv_fold *fd, int64_t f, const double *X, int64_t p, int
     }
     gather(X, p, ldx, time, event, fd->tr, ntr, fd->Xtr, fd->ttr, fd->etr);
     gather(X, p, ldx, time, event, fd->va, nva, fd->Xva, fd->tva, fd->eva);
+    fd->Xva_ab = malloc((size_t)(p * (nva > 0 ? nva : 1)) * sizeof *fd->Xva_ab);
+    if (!fd->Xva_ab)
+        return DESURV_E_NOMEM;
+    for (int64_t j = 0; j < nva; j++)
+        for (int64_t i = 0; i < p; i++)
+            fd->Xva_ab[i + j * p] = fd->Xva[gperm[i] + j * p];
     return dsv_cox_init(&fd->cox, fd->ttr, fd->etr, ntr, ties);
 }
 
 int dsv_cv_prepare(dsv_cv *cv, const double *X, int64_t p, int64_t n, int64_t ldx,
                    const double *time, const int32_t *event, const int32_t *fold, int64_t K,
-                   int ties)
+                   int ties, uint64_t seed)
 {
     memset(cv, 0, sizeof *cv);
     cv->p = p, cv->n = n, cv->K = K;
     cv->f = calloc((size_t)K, sizeof *cv->f);
-    if (!cv->f)
-        return DESURV_E_NOMEM;
+    cv->gperm = malloc((size_t)p * sizeof *cv->gperm);
+    int rc0 = cv->f && cv->gperm ? dsv_bicv_split(p, seed, cv->gperm, &cv->pa) : DESURV_E_NOMEM;
+    if (rc0 != DESURV_OK) {
+        dsv_cv_free(cv);
+        return rc0;
+    }
     for (int64_t f = 0; f < K; f++) {
-        int rc = fold_prepare(&cv->f[f], f, X, p, n, ldx, time, event, fold, ties);
+        int rc = fold_prepare(&cv->f[f], f, X, p, n, ldx, time, event, fold, ties, cv->gperm);
         if (rc != DESURV_OK) {
             dsv_cv_free(cv);
             return rc;
@@ -168,17 +296,27 @@ static int score_start(const dsv_fold *fd, const dsv_problem *pr, const dsv_stat
     return dsv_cindex(fd->tva, fd->eva, lp, fd->nva, c, NULL, NULL, NULL);
 }
 
-static void mark_failed(int64_t m, int64_t nva, double *c_out, double *lp_out)
+/* Both held-out scores of a finished start: C-index and reconstruction. */
+static int score_both(const dsv_cv *cv, const dsv_fold *fd, const dsv_problem *pr,
+                      const dsv_state *s, int64_t ntop, double *c, double *rec, double *lp)
+{
+    int rc = score_start(fd, pr, s, ntop, c, lp);
+    if (rc == DESURV_OK)
+        rc = dsv_bicv_error(s->W, pr->p, pr->k, cv->gperm, cv->pa, fd->Xva_ab, fd->nva, rec);
+    return rc;
+}
+
+static void mark_failed(int64_t m, int64_t nva, double *c_out, double *r_out, double *lp_out)
 {
     for (int64_t i = 0; i < m; i++)
-        c_out[i] = NAN;
+        c_out[i] = r_out[i] = NAN;
     for (int64_t i = 0; i < m * nva; i++)
         lp_out[i] = NAN;
 }
 
 /* Every start of the block to convergence (batched), then scored. */
 static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *pr, int64_t f,
-                   int64_t s0, int64_t s1, double *c_out, double *lp_out)
+                   int64_t s0, int64_t s1, double *c_out, double *r_out, double *lp_out)
 {
     const dsv_fold *fd = &cv->f[f];
     int64_t m = s1 - s0;
@@ -192,10 +330,11 @@ static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *p
     for (int64_t i = 0; rc == DESURV_OK && i < m; i++) {
         rc = dsv_polish_beta(pr, &st[i]);
         if (rc == DESURV_OK)
-            rc = score_start(fd, pr, &st[i], job->ntop, &c_out[i], lp_out + i * fd->nva);
+            rc = score_both(cv, fd, pr, &st[i], job->ntop, &c_out[i], &r_out[i],
+                            lp_out + i * fd->nva);
     }
     if (rc != DESURV_OK && !is_hard(rc)) {
-        mark_failed(m, fd->nva, c_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, lp_out);
         rc = DESURV_OK;
     }
     for (int64_t i = 0; st && i < m; i++)
@@ -206,7 +345,7 @@ static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *p
 
 /* desurv_fit's protocol: selection phase over all starts, best continued. */
 static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *pr, int64_t f,
-                    int64_t nstarts, double *c_out, double *lp_out)
+                    int64_t nstarts, double *c_out, double *r_out, double *lp_out)
 {
     const dsv_fold *fd = &cv->f[f];
     const double *o = job->opt;
@@ -223,9 +362,9 @@ static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *
     if (rc == DESURV_OK)
         rc = dsv_finish_start(pr, &st[best], maxit, o[DESURV_OPT_TOL]);
     if (rc == DESURV_OK)
-        rc = score_start(fd, pr, &st[best], job->ntop, c_out, lp_out);
+        rc = score_both(cv, fd, pr, &st[best], job->ntop, c_out, r_out, lp_out);
     if (rc != DESURV_OK && !is_hard(rc)) {
-        mark_failed(1, fd->nva, c_out, lp_out);
+        mark_failed(1, fd->nva, c_out, r_out, lp_out);
         rc = DESURV_OK;
     }
     for (int64_t i = 0; st && i < nstarts; i++)
@@ -235,24 +374,25 @@ static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *
 }
 
 int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, int64_t s1,
-                int64_t nstarts, double *c_out, double *lp_out, char *msg, size_t cap)
+                int64_t nstarts, double *c_out, double *r_out, double *lp_out, char *msg,
+                size_t cap)
 {
     const dsv_fold *fd = &cv->f[f];
     int64_t m = job->best_mode ? 1 : s1 - s0;
     int64_t k = (int64_t)job->opt[DESURV_OPT_K];
     /* a training part without events (or too small for k) cannot be fitted */
     if (fd->cox.n_events == 0 || k > fd->ntr || k > cv->p) {
-        mark_failed(m, fd->nva, c_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, lp_out);
         return DESURV_OK;
     }
     dsv_problem pr;
     int rc = dsv_setup_problem(job->opt, &pr, fd->Xtr, cv->p, fd->ntr, cv->p, &fd->cox, msg, cap);
     if (rc == DESURV_OK) {
         pr.cancel = job->cancel;
-        rc = job->best_mode ? run_best(cv, job, &pr, f, nstarts, c_out, lp_out)
-                            : run_all(cv, job, &pr, f, s0, s1, c_out, lp_out);
+        rc = job->best_mode ? run_best(cv, job, &pr, f, nstarts, c_out, r_out, lp_out)
+                            : run_all(cv, job, &pr, f, s0, s1, c_out, r_out, lp_out);
     } else if (!is_hard(rc)) {
-        mark_failed(m, fd->nva, c_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, lp_out);
         rc = DESURV_OK;
     }
     return rc;

@@ -34,17 +34,40 @@ typedef struct dsv_fold {
     double *ttr, *tva;
     int32_t *etr, *eva;
     dsv_cox cox;             /* Cox design of the training part */
+    double *Xva_ab;          /* Xva with its rows in gene-split order (cv->gperm) */
 } dsv_fold;
 
 typedef struct dsv_cv {
     int64_t p, n, K;
     dsv_fold *f;
+    /* Bi-cross-validation gene split: gperm[0 .. pa-1] are the genes of
+     * half A (ascending), gperm[pa .. p-1] those of half B. */
+    int64_t *gperm, pa;
 } dsv_cv;
 
-/* Build the K folds of X (p x n, ldx) from fold[] (values 0..K-1). */
+/* Build the K folds of X (p x n, ldx) from fold[] (values 0..K-1); seed
+ * fixes the gene split of the held-out reconstruction error. */
 int dsv_cv_prepare(dsv_cv *cv, const double *X, int64_t p, int64_t n, int64_t ldx,
                    const double *time, const int32_t *event, const int32_t *fold, int64_t K,
-                   int ties);
+                   int ties, uint64_t seed);
+
+/* The bi-cross-validation gene split of seed: perm (p values) lists the
+ * pa = floor(p / 2) genes of half A, then the rest, each half ascending. */
+int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa);
+
+/* Held-out reconstruction error of W (p x k, ld p) on the samples Xab
+ * (p x m, ld p, rows already in split order perm, A first): the samples'
+ * H is estimated by nonnegative least squares from the genes of one half,
+ * the other half is predicted by W H, and *err is the mean over the two
+ * directions of ||X_B - W_B H_A||^2 / ||X_B||^2.  It does not fall
+ * automatically with k because H never sees the genes it is scored on.
+ * NaN when a half of X is zero. */
+int dsv_bicv_error(const double *W, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
+                   const double *Xab, int64_t m, double *err);
+
+/* min ||x - W h||, h >= 0, for the m columns at once from their normal
+ * equations: G = W^T W (k x k), B = W^T X (k x m); H (k x m) out. */
+void dsv_nnls_gram(const double *G, int64_t k, const double *B, int64_t m, double *H);
 void dsv_cv_free(dsv_cv *cv);
 
 /* What one task does. */
@@ -61,11 +84,13 @@ typedef struct dsv_cv_job {
 /* Fit starts s0 .. s1-1 of fold f (best_mode: all nstarts starts, s0 = 0,
  * s1 = nstarts, and one result) and score each on the held-out part:
  * c_out[i] the held-out C-index of start s0 + i (NaN when the fit failed
- * numerically or nothing is comparable), lp_out (nva x (s1 - s0), ld nva)
+ * numerically or nothing is comparable), r_out[i] its held-out
+ * reconstruction error (dsv_bicv_error), lp_out (nva x (s1 - s0), ld nva)
  * the held-out linear predictors.  Returns DESURV_OK, or a hard error
  * (NOMEM, CANCELLED); soft failures of a start are reported as NaN. */
 int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, int64_t s1,
-                int64_t nstarts, double *c_out, double *lp_out, char *msg, size_t cap);
+                int64_t nstarts, double *c_out, double *r_out, double *lp_out, char *msg,
+                size_t cap);
 
 /* Random stream of start s of fold f of history point i. */
 uint64_t dsv_cv_stream(uint64_t point_id, int64_t f, int64_t s);

@@ -1,5 +1,5 @@
 /* select.c - the final choice of hyperparameters from an evaluation history
- * (spec section 7).
+ * (spec section 7, and the 1se-recon rule of doc/algorithm.md).
  *
  * Every rule reduces to "the best point of a set" under one total order:
  * larger value first, then the tie-break of dsv_eval_tiebreak (the simpler
@@ -91,6 +91,33 @@ static int64_t smallest_k_within(const scorer *s, int64_t n, int64_t best, doubl
     return isnan(kmin) ? best : argbest(s, n, kmin);
 }
 
+/* Is i preferred to j (j < 0: none yet) by the reconstruction order:
+ * finite recon first, lower recon, then the mean order of `better`. */
+static int better_recon(const scorer *s, int64_t i, int64_t j)
+{
+    if (j < 0)
+        return 1;
+    double ri = s->h[i].recon, rj = s->h[j].recon;
+    if (isnan(ri) != isnan(rj))
+        return !isnan(ri);
+    int c = cmp_asc(ri, rj);
+    return c != 0 ? c < 0 : better(s, i, j);
+}
+
+/* The 1se-recon step: among the points whose mean reaches value(best) -
+ * spread (the same plateau as 1se), the lowest reconstruction error. */
+static int64_t lowest_recon_within(const scorer *s, int64_t n, int64_t best, double spread)
+{
+    double thr = value(s, best) - spread;
+    if (isnan(thr))
+        thr = value(s, best);
+    int64_t pick = -1;
+    for (int64_t i = 0; i < n; i++)
+        if (eligible(s, i) && value(s, i) >= thr && better_recon(s, i, pick))
+            pick = i;
+    return pick;
+}
+
 int64_t dsv_select(int rule, const dsv_eval *h, int64_t n, const double *gmu, const double *gsd,
                    double z)
 {
@@ -109,6 +136,8 @@ int64_t dsv_select(int rule, const dsv_eval *h, int64_t n, const double *gmu, co
         return smallest_k_within(&s, n, best, h[best].se);
     case DSV_RULE_LCB:
         return smallest_k_within(&s, n, best, z * gsd[best]);
+    case DSV_RULE_1SE_RECON:
+        return lowest_recon_within(&s, n, best, h[best].se);
     default:
         return -1;
     }

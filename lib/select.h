@@ -11,12 +11,14 @@
 enum { DSV_P_K = 0, DSV_P_ALPHA, DSV_P_LAMBDA, DSV_P_NU, DSV_P_LAMBDA_W, DSV_P_LAMBDA_H,
        DSV_P_NTOP, DSV_NPAR };
 
-enum { DSV_RULE_MAX = 0, DSV_RULE_1SE = 1, DSV_RULE_LCB = 2 };
+enum { DSV_RULE_MAX = 0, DSV_RULE_1SE = 1, DSV_RULE_LCB = 2, DSV_RULE_1SE_RECON = 3 };
 
 typedef struct dsv_eval {
     double par[DSV_NPAR];
     double mean;    /* mean fold C-index (NaN when the point could not be scored) */
     double se;      /* sd(fold C) / sqrt(K) */
+    double recon;   /* mean fold held-out reconstruction error (NaN: unknown) */
+    double recon_se;/* sd(fold recon) / sqrt(K) */
 } dsv_eval;
 
 /* Index of the chosen evaluation, or -1 when no evaluation has a finite mean.
@@ -27,6 +29,11 @@ typedef struct dsv_eval {
  *       best = largest gmu; threshold = gmu[best] - z * gsd[best]; the
  *       smallest k whose largest gmu reaches the threshold, then that k's
  *       point of largest gmu.
+ *  1se-recon: the plateau of 1se (every point with mean >= best.mean -
+ *       best.se, whatever its k); its point of lowest held-out
+ *       reconstruction error (recon); equal recon: larger mean first.  A
+ *       point with a NaN recon (a warm-start point) ranks after every
+ *       finite one.
  * Ties (equal values) are broken as described above.  gmu, gsd may be NULL
  * for max and 1se.  A point with a NaN (non-finite) mean, or for lcb a
  * non-finite gmu, is never chosen; a NaN se (or gsd) counts as 0.  Returns

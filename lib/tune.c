@@ -129,6 +129,7 @@ typedef struct run {
     const dsv_eval *pts;
     int64_t npts, first;
     double *c;    /* npts x K x nres held-out C-indices */
+    double *rec;  /* npts x K x nres held-out reconstruction errors */
     double *lp;   /* npts x nres x n held-out linear predictors */
     atomic_int cancel;
     int stage;
@@ -165,8 +166,9 @@ static int task(void *ctx, int64_t i)
     if (!lp)
         return DESURV_E_NOMEM;
     char msg[DSV_ERRMSG_CAP] = "";
-    double *c = r->c + (pt * r->K + f) * r->nres + (r->best_mode ? 0 : s0);
-    int rc = dsv_cv_task(&r->cv, &job, f, s0, s1, r->nstarts, c, lp, msg, sizeof msg);
+    int64_t off = (pt * r->K + f) * r->nres + (r->best_mode ? 0 : s0);
+    int rc = dsv_cv_task(&r->cv, &job, f, s0, s1, r->nstarts, r->c + off, r->rec + off, lp, msg,
+                         sizeof msg);
     for (int64_t s = 0; rc == DESURV_OK && s < m; s++) {
         double *dst = r->lp + (pt * r->nres + (r->best_mode ? 0 : s0) + s) * r->n;
         for (int64_t j = 0; j < fd->nva; j++)
@@ -199,20 +201,31 @@ static double finite_mean(const double *v, int64_t len, int64_t stride, int64_t 
     return c ? s / (double)c : NAN;
 }
 
-/* Fold C-indices, their mean and standard error, and the pooled C of the
- * start-averaged out-of-fold linear predictor. */
+/* Per-fold means over the starts of v (npts x K x nres) at point pt, and
+ * the mean of those over the folds with its standard error sd / sqrt(K). */
+static void fold_summary(const run *r, const double *v, int64_t pt, double *fold_v,
+                         double *mean, double *se)
+{
+    int64_t K = r->K, kf = 0;
+    for (int64_t f = 0; f < K; f++)
+        fold_v[f] = finite_mean(v + (pt * K + f) * r->nres, r->nres, 1, NULL);
+    *mean = finite_mean(fold_v, K, 1, &kf);
+    double ss = 0;
+    for (int64_t f = 0; f < K; f++)
+        if (isfinite(fold_v[f]))
+            ss += (fold_v[f] - *mean) * (fold_v[f] - *mean);
+    *se = kf > 1 ? sqrt(ss / (double)(kf - 1)) / sqrt((double)kf) : NAN;
+}
+
+/* Fold C-indices, their mean and standard error, the same for the
+ * held-out reconstruction error, and the pooled C of the start-averaged
+ * out-of-fold linear predictor. */
 static int summarise(run *r, int64_t pt, const double *time, const int32_t *event,
                      double *fold_c, dsv_eval *e, double *pooled)
 {
-    int64_t K = r->K, n = r->n, kf = 0;
-    for (int64_t f = 0; f < K; f++)
-        fold_c[f] = finite_mean(r->c + (pt * K + f) * r->nres, r->nres, 1, NULL);
-    e->mean = finite_mean(fold_c, K, 1, &kf);
-    double ss = 0;
-    for (int64_t f = 0; f < K; f++)
-        if (isfinite(fold_c[f]))
-            ss += (fold_c[f] - e->mean) * (fold_c[f] - e->mean);
-    e->se = kf > 1 ? sqrt(ss / (double)(kf - 1)) / sqrt((double)kf) : NAN;
+    int64_t n = r->n;
+    fold_summary(r, r->rec, pt, fold_c, &e->recon, &e->recon_se);
+    fold_summary(r, r->c, pt, fold_c, &e->mean, &e->se);
     double *lp = malloc((size_t)n * sizeof *lp), *tt = malloc((size_t)n * sizeof *tt);
     int32_t *ee = malloc((size_t)n * sizeof *ee);
     int rc = lp && tt && ee ? DESURV_OK : DESURV_E_NOMEM;
@@ -236,9 +249,10 @@ static int evaluate(run *r, const dsv_eval *pts, int64_t npts, const double *tim
     desurv_tuner *t = r->t;
     r->pts = pts, r->npts = npts, r->first = t->hist.len;
     r->c = malloc((size_t)(npts * r->K * r->nres) * sizeof *r->c);
+    r->rec = malloc((size_t)(npts * r->K * r->nres) * sizeof *r->rec);
     r->lp = malloc((size_t)(npts * r->nres * r->n) * sizeof *r->lp);
     double *fold_c = malloc((size_t)r->K * sizeof *fold_c);
-    int rc = r->c && r->lp && fold_c ? DESURV_OK : DESURV_E_NOMEM;
+    int rc = r->c && r->rec && r->lp && fold_c ? DESURV_OK : DESURV_E_NOMEM;
     for (int64_t i = 0; rc == DESURV_OK && i < npts * r->nres * r->n; i++)
         r->lp[i] = NAN;
     int64_t ntasks = npts * r->K * r->nblocks;
@@ -254,8 +268,8 @@ static int evaluate(run *r, const dsv_eval *pts, int64_t npts, const double *tim
             r->best = e.mean;
     }
     r->done_base += ntasks;
-    free(r->c), free(r->lp), free(fold_c);
-    r->c = r->lp = NULL;
+    free(r->c), free(r->rec), free(r->lp), free(fold_c);
+    r->c = r->rec = r->lp = NULL;
     return rc;
 }
 
@@ -452,7 +466,7 @@ static int run_design(run *r, const double *time, const int32_t *event)
         for (int64_t j = 0; j < d; j++)
             u[j] = U[i + j * m];
         snap_unit(u, d, (void *)sp);
-        dsv_eval e = {{0}, NAN, NAN};
+        dsv_eval e = {{0}, NAN, NAN, NAN, NAN};
         unit_to_par(sp, u, e.par);
         if (!known_point(&t->hist, pts, np, e.par)) /* integer rounding can collide */
             pts[np++] = e;
@@ -498,7 +512,7 @@ static int run_search(run *r, const double *time, const int32_t *event)
         if (rc == DESURV_E_LAPACK || rc == DESURV_E_NUMERIC)
             return dsv_tfail(t, rc, "fitting the Gaussian process failed at step %lld",
                              (long long)it);
-        dsv_eval e = {{0}, NAN, NAN};
+        dsv_eval e = {{0}, NAN, NAN, NAN, NAN};
         unit_to_par(r->sp, u, e.par);
         if (rc == DESURV_OK)
             rc = evaluate(r, &e, 1, time, event);
@@ -644,7 +658,7 @@ static int check_inputs(desurv_tuner *t, const desurv_model *m, const double *X,
     if (rc == DESURV_OK && t->opt[DESURV_TOPT_METHOD] != 0 &&
         (int)t->opt[DESURV_TOPT_RULE] == DSV_RULE_LCB)
         rc = dsv_tfail(t, DESURV_E_RANGE, "rule lcb needs the Gaussian process of Bayesian "
-                       "optimisation; grid search supports max and 1se");
+                       "optimisation; grid search supports max, 1se and 1se-recon");
     return rc;
 }
 
@@ -692,7 +706,7 @@ int desurv_tune(desurv_tuner *t, desurv_model *m, const double *X, int64_t p, in
     run r = {.t = t, .m = m, .sp = &sp, .n = n, .K = K, .best = NAN};
     if (rc == DESURV_OK)
         rc = dsv_cv_prepare(&r.cv, X, p, n, ldx, time, event, t->fold, K,
-                            (int)m->opt[DESURV_OPT_TIES]);
+                            (int)m->opt[DESURV_OPT_TIES], (uint64_t)t->opt[DESURV_TOPT_SEED]);
     if (rc == DESURV_OK)
         rc = check_k_range(t, &sp, &r.cv, p);
     if (rc == DESURV_OK)

@@ -25,7 +25,7 @@ static const topt_info topt_table[DESURV_TOPT_COUNT] = {
     [DESURV_TOPT_METHOD] = {"method", 0, 1, 0, 1},
     [DESURV_TOPT_INIT_POINTS] = {"init_points", 0, 1e6, 0, 1},
     [DESURV_TOPT_ITERATIONS] = {"iterations", 0, 1e6, 20, 1},
-    [DESURV_TOPT_RULE] = {"rule", 0, 2, 1, 1},
+    [DESURV_TOPT_RULE] = {"rule", 0, 3, 1, 1},
     [DESURV_TOPT_XI] = {"xi", 0, 1, 0, 0},
     [DESURV_TOPT_LCB_Z] = {"lcb_z", 1e-6, 10, 1.645, 0},
     [DESURV_TOPT_POOL] = {"pool", 0, 1e6, 0, 1},
@@ -354,6 +354,7 @@ int desurv_tuner_add_history(desurv_tuner *t, const double *params, double mean,
     if (folds < 0 || (fold_c == NULL && folds != 0 && folds != t->warm.folds))
         return DESURV_E_DIM;
     e.mean = mean, e.se = se;
+    e.recon = e.recon_se = NAN; /* not measured by the caller */
     int rc = dsv_history_push(&t->warm, &e, NAN, fold_c, fold_c ? folds : t->warm.folds);
     return rc == DESURV_E_DIM ? dsv_tfail(t, rc, "warm-start points have %lld folds, not %lld",
                                           (long long)t->warm.folds, (long long)folds)
@@ -391,6 +392,19 @@ int desurv_tuner_history(const desurv_tuner *t, int64_t i, double *params, doubl
     if (fold_c)
         memcpy(fold_c, t->hist.fold_c + i * t->hist.folds,
                (size_t)t->hist.folds * sizeof *fold_c);
+    return DESURV_OK;
+}
+
+int desurv_tuner_history_recon(const desurv_tuner *t, int64_t i, double *mean, double *se)
+{
+    if (!t)
+        return DESURV_E_NULL;
+    if (i < 0 || i >= t->hist.len)
+        return DESURV_E_RANGE;
+    if (mean)
+        *mean = t->hist.e[i].recon;
+    if (se)
+        *se = t->hist.e[i].recon_se;
     return DESURV_OK;
 }
 

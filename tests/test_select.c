@@ -1,7 +1,10 @@
 /* test_select.c - the final choice from an evaluation history: hand-made
- * histories with known answers for the rules max, 1se and lcb, exact ties
- * at every tie-break level (k, alpha, lambda, nu, index), NaN entries, and
- * the 1se / lcb thresholds hit exactly and missed by one ulp. */
+ * histories with known answers for the rules max, 1se, lcb and 1se-recon,
+ * exact ties at every tie-break level (k, alpha, lambda, nu, index), NaN
+ * entries, and the 1se / lcb thresholds hit exactly and missed by one ulp.
+ * Also the held-out reconstruction error that 1se-recon uses
+ * (dsv_bicv_error) against a direct computation on tiny cases. */
+#include "lib/cv.h"
 #include "lib/select.h"
 
 #include "testutil.h"
@@ -9,14 +12,24 @@
 #include <check.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 static dsv_eval ev(double k, double alpha, double lambda, double nu, double mean, double se)
 {
-    dsv_eval e = {{0}, mean, se};
+    dsv_eval e = {{0}, mean, se, NAN, NAN};
     e.par[DSV_P_K] = k;
     e.par[DSV_P_ALPHA] = alpha;
     e.par[DSV_P_LAMBDA] = lambda;
     e.par[DSV_P_NU] = nu;
+    return e;
+}
+
+/* ev with a held-out reconstruction error. */
+static dsv_eval evr(double k, double alpha, double mean, double se, double recon)
+{
+    dsv_eval e = ev(k, alpha, 1, 0.5, mean, se);
+    e.recon = recon;
+    e.recon_se = 0.1 * recon;
     return e;
 }
 
@@ -228,6 +241,221 @@ START_TEST(test_lcb_ties)
 }
 END_TEST
 
+/* ---- 1se-recon ---- */
+
+static int64_t pick_recon(const dsv_eval *h, int64_t n)
+{
+    return dsv_select(DSV_RULE_1SE_RECON, h, n, NULL, NULL, 0);
+}
+
+START_TEST(test_recon_plateau)
+{
+    /* best: index 0 (0.80 +- 0.02), plateau mean >= 0.78: indices 0, 2, 3,
+     * 4.  Index 1 has the lowest recon but lies below the plateau; index 5
+     * too but its mean is NaN.  Lowest recon on the plateau: index 3 (k 5,
+     * a larger k than 1se's choice: the rule is not "smallest k"). */
+    dsv_eval h[] = {evr(2, 0.99, 0.80, 0.02, 5e-3), evr(3, 0.10, 0.70, 0.02, 1e-5),
+                    evr(3, 0.95, 0.79, 0.02, 4e-4), evr(5, 0.50, 0.78, 0.02, 2e-4),
+                    evr(4, 0.90, 0.785, 0.02, 3e-4), evr(3, 0.30, NAN, 0.02, 1e-6)};
+    ck_assert_int_eq(pick_recon(h, NH(h)), 3);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE, h, NH(h), NULL, NULL, 0), 0);
+    /* One ulp below the threshold leaves the plateau. */
+    h[3].mean = nextafter(0.80 - 0.02, -INFINITY);
+    ck_assert_int_eq(pick_recon(h, NH(h)), 4);
+    /* A NaN se at the best: the plateau is the best alone. */
+    h[0].se = NAN;
+    ck_assert_int_eq(pick_recon(h, NH(h)), 0);
+}
+END_TEST
+
+START_TEST(test_recon_ties)
+{
+    /* Equal recon on the plateau: the larger mean (index 2), then for
+     * equal means too the tie-break (smaller k: index 3), then the order. */
+    dsv_eval h[] = {evr(6, 0.9, 0.80, 0.05, 2e-4), evr(4, 0.9, 0.77, 0.05, 1e-4),
+                    evr(5, 0.9, 0.78, 0.05, 1e-4)};
+    ck_assert_int_eq(pick_recon(h, NH(h)), 2);
+    dsv_eval t[] = {evr(6, 0.9, 0.80, 0.05, 2e-4), evr(4, 0.9, 0.78, 0.05, 1e-4),
+                    evr(5, 0.9, 0.78, 0.05, 1e-4), evr(3, 0.9, 0.78, 0.05, 1e-4),
+                    evr(3, 0.9, 0.78, 0.05, 1e-4)};
+    ck_assert_int_eq(pick_recon(t, NH(t)), 3);
+    t[4].par[DSV_P_ALPHA] = 0.5; /* smaller alpha wins at equal k */
+    ck_assert_int_eq(pick_recon(t, NH(t)), 4);
+    /* The result does not depend on the order of the history beyond the
+     * documented last resort. */
+    dsv_eval r[] = {t[4], t[2], t[0], t[3], t[1]};
+    ck_assert_int_eq(pick_recon(r, NH(r)), 0);
+}
+END_TEST
+
+START_TEST(test_recon_nan)
+{
+    /* NaN recon (warm-start points) ranks after every finite recon ... */
+    dsv_eval h[] = {evr(2, 0.9, 0.80, 0.05, NAN), evr(4, 0.9, 0.78, 0.05, 3e-4),
+                    evr(3, 0.9, 0.79, 0.05, NAN)};
+    ck_assert_int_eq(pick_recon(h, NH(h)), 1);
+    /* ... and when no plateau point has one, the rule is max. */
+    h[1].recon = NAN;
+    ck_assert_int_eq(pick_recon(h, NH(h)), 0);
+    dsv_eval all_nan[] = {evr(2, 0.5, NAN, 0.01, 1e-4), evr(3, 0.5, NAN, 0.01, 1e-5)};
+    ck_assert_int_eq(pick_recon(all_nan, NH(all_nan)), -1);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE_RECON, NULL, 2, NULL, NULL, 0), -1);
+}
+END_TEST
+
+/* ---- the held-out reconstruction error ---- */
+
+/* Solve the m x m system A x = b (column-major, lda m) by Gaussian
+ * elimination with partial pivoting; A and b are overwritten. */
+static void solve_small(double *A, int m, double *b)
+{
+    for (int c = 0; c < m; c++) {
+        int piv = c;
+        for (int r = c + 1; r < m; r++)
+            if (fabs(A[r + c * m]) > fabs(A[piv + c * m]))
+                piv = r;
+        for (int q = 0; q < m; q++) {
+            double tmp = A[c + q * m];
+            A[c + q * m] = A[piv + q * m], A[piv + q * m] = tmp;
+        }
+        double tb = b[c];
+        b[c] = b[piv], b[piv] = tb;
+        for (int r = c + 1; r < m; r++) {
+            double f = A[r + c * m] / A[c + c * m];
+            for (int q = c; q < m; q++)
+                A[r + q * m] -= f * A[c + q * m];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = m - 1; c >= 0; c--) {
+        for (int q = c + 1; q < m; q++)
+            b[c] -= A[c + q * m] * b[q];
+        b[c] /= A[c + c * m];
+    }
+}
+
+/* Exact NNLS of x (rows rows[0..nr-1]) on W (p x k) by enumerating the
+ * 2^k active sets: the feasible least-squares solution of least residual. */
+static void nnls_enum(const double *W, int64_t p, int k, const int64_t *rows, int64_t nr,
+                      const double *x, double *h)
+{
+    double best = INFINITY;
+    for (int set = 1; set < (1 << k); set++) {
+        int idx[8], m = 0;
+        for (int r = 0; r < k; r++)
+            if (set & (1 << r))
+                idx[m++] = r;
+        double A[64], b[8], cand[8] = {0};
+        for (int a = 0; a < m; a++) {
+            b[a] = 0;
+            for (int64_t i = 0; i < nr; i++)
+                b[a] += W[rows[i] + idx[a] * p] * x[rows[i]];
+            for (int c = 0; c < m; c++) {
+                A[a + c * m] = 0;
+                for (int64_t i = 0; i < nr; i++)
+                    A[a + c * m] += W[rows[i] + idx[a] * p] * W[rows[i] + idx[c] * p];
+            }
+        }
+        solve_small(A, m, b);
+        int feasible = 1;
+        for (int a = 0; a < m; a++)
+            feasible &= b[a] >= 0, cand[idx[a]] = b[a];
+        if (!feasible)
+            continue;
+        double res = 0;
+        for (int64_t i = 0; i < nr; i++) {
+            double v = x[rows[i]];
+            for (int r = 0; r < k; r++)
+                v -= W[rows[i] + r * p] * cand[r];
+            res += v * v;
+        }
+        if (res < best)
+            for (int r = 0; r < k; r++)
+                best = res, h[r] = cand[r];
+    }
+    if (!isfinite(best))
+        for (int r = 0; r < k; r++)
+            h[r] = 0;
+}
+
+/* ||x_to - W_to h||^2 / ||x_to||^2 summed over the columns. */
+static double direct_error(const double *W, int64_t p, int k, const double *X, int64_t m,
+                           const int64_t *from, int64_t nf, const int64_t *to, int64_t nt)
+{
+    double num = 0, den = 0, h[8];
+    for (int64_t j = 0; j < m; j++) {
+        const double *x = X + j * p;
+        nnls_enum(W, p, k, from, nf, x, h);
+        for (int64_t i = 0; i < nt; i++) {
+            double v = x[to[i]];
+            den += v * v;
+            for (int r = 0; r < k; r++)
+                v -= W[to[i] + r * p] * h[r];
+            num += v * v;
+        }
+    }
+    return num / den;
+}
+
+/* dsv_bicv_error equals the mean over both directions of the directly
+ * computed held-out error (NNLS by enumeration, residuals formed
+ * explicitly), on data where some NNLS constraints are active. */
+START_TEST(test_bicv_error_direct)
+{
+    enum { P = 9, K = 3, M = 4 };
+    double W[P * K], X[P * M];
+    uint64_t z = 12345;
+    for (int i = 0; i < P * K; i++) {
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        W[i] = (double)(z >> 11) / 9007199254740992.0;
+    }
+    /* columns 0, 1: nonnegative mixtures plus noise; 2, 3: a negative
+     * coefficient, so the NNLS solution has an active constraint */
+    const double coef[M][K] = {{1, 0.5, 0.2}, {0.1, 2, 0.7}, {1, -0.8, 0.5}, {-0.5, 0.3, 1}};
+    for (int j = 0; j < M; j++)
+        for (int i = 0; i < P; i++) {
+            z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+            double v = 0.05 * (double)(z >> 11) / 9007199254740992.0;
+            for (int r = 0; r < K; r++)
+                v += W[i + r * P] * coef[j][r];
+            X[i + j * P] = fmax(v, 0) + 0.01;
+        }
+    int64_t perm[P], pa;
+    ck_assert_int_eq(dsv_bicv_split(P, 7, perm, &pa), 0);
+    ck_assert_int_eq(pa, P / 2);
+    /* a permutation, each half ascending */
+    int seen[P] = {0};
+    for (int i = 0; i < P; i++) {
+        ck_assert(perm[i] >= 0 && perm[i] < P);
+        seen[perm[i]]++;
+        if (i > 0 && i != pa)
+            ck_assert(perm[i] > perm[i - 1]);
+    }
+    for (int i = 0; i < P; i++)
+        ck_assert_int_eq(seen[i], 1);
+    double Xab[P * M];
+    for (int j = 0; j < M; j++)
+        for (int i = 0; i < P; i++)
+            Xab[i + j * P] = X[perm[i] + j * P];
+    double err = NAN;
+    ck_assert_int_eq(dsv_bicv_error(W, P, K, perm, pa, Xab, M, &err), 0);
+    double want = 0.5 * (direct_error(W, P, K, X, M, perm, pa, perm + pa, P - pa) +
+                         direct_error(W, P, K, X, M, perm + pa, P - pa, perm, pa));
+    ck_assert_msg(fabs(err - want) <= 1e-10 * want, "bicv %.17g, direct %.17g", err, want);
+    ck_assert(err > 0);
+    /* An exact nonnegative model of the data gives no error. */
+    for (int j = 0; j < M; j++)
+        for (int i = 0; i < P; i++)
+            Xab[i + j * P] = W[perm[i]] + 2 * W[perm[i] + 2 * P] * (j + 1);
+    ck_assert_int_eq(dsv_bicv_error(W, P, K, perm, pa, Xab, M, &err), 0);
+    ck_assert_msg(err < 1e-20, "exact model: %g", err);
+    /* A different seed gives a different split. */
+    int64_t perm2[P], pa2;
+    ck_assert_int_eq(dsv_bicv_split(P, 8, perm2, &pa2), 0);
+    ck_assert(memcmp(perm, perm2, sizeof perm) != 0 || P < 4);
+}
+END_TEST
+
 static Suite *select_suite(void)
 {
     Suite *s = suite_create("select");
@@ -243,6 +471,10 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_lcb);
     tcase_add_test(tc, test_lcb_nan);
     tcase_add_test(tc, test_lcb_ties);
+    tcase_add_test(tc, test_recon_plateau);
+    tcase_add_test(tc, test_recon_ties);
+    tcase_add_test(tc, test_recon_nan);
+    tcase_add_test(tc, test_bicv_error_direct);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -166,6 +166,7 @@ static desurv_tuner *tiny_grid(void)
 typedef struct hist {
     int64_t len, folds;
     double *par, *mean, *se, *pooled, *fc;
+    double *rec, *rec_se; /* held-out reconstruction error and its se */
 } hist;
 
 static hist hist_get(const desurv_tuner *t)
@@ -178,16 +179,21 @@ static hist hist_get(const desurv_tuner *t)
     h.se = xcalloc((size_t)h.len, sizeof *h.se);
     h.pooled = xcalloc((size_t)h.len, sizeof *h.pooled);
     h.fc = xcalloc((size_t)(h.len * h.folds), sizeof *h.fc);
-    for (int64_t i = 0; i < h.len; i++)
+    h.rec = xcalloc((size_t)h.len, sizeof *h.rec);
+    h.rec_se = xcalloc((size_t)h.len, sizeof *h.rec_se);
+    for (int64_t i = 0; i < h.len; i++) {
         ck_assert_int_eq(desurv_tuner_history(t, i, h.par + i * NP, &h.mean[i], &h.se[i],
                                               &h.pooled[i], h.fc + i * h.folds),
                          DESURV_OK);
+        ck_assert_int_eq(desurv_tuner_history_recon(t, i, &h.rec[i], &h.rec_se[i]), DESURV_OK);
+    }
     return h;
 }
 
 static void hist_free(hist *h)
 {
     free(h->par), free(h->mean), free(h->se), free(h->pooled), free(h->fc);
+    free(h->rec), free(h->rec_se);
     memset(h, 0, sizeof *h);
 }
 
@@ -201,12 +207,33 @@ static int hist_prefix_equal(const hist *a, const hist *b, int64_t len)
            memcmp(a->mean, b->mean, (size_t)len * d) == 0 &&
            memcmp(a->se, b->se, (size_t)len * d) == 0 &&
            memcmp(a->pooled, b->pooled, (size_t)len * d) == 0 &&
-           memcmp(a->fc, b->fc, (size_t)(len * a->folds) * d) == 0;
+           memcmp(a->fc, b->fc, (size_t)(len * a->folds) * d) == 0 &&
+           memcmp(a->rec, b->rec, (size_t)len * d) == 0 &&
+           memcmp(a->rec_se, b->rec_se, (size_t)len * d) == 0;
 }
 
 static int hist_equal(const hist *a, const hist *b)
 {
     return a->len == b->len && hist_prefix_equal(a, b, a->len);
+}
+
+/* As hist_equal, except that the reconstruction errors need only agree to
+ * a relative 1e-9: batched and one-by-one starts give the same fits up to
+ * the last bits of a wide versus a skinny GEMM, which a rank statistic
+ * (the C-index) absorbs but a squared error does not. */
+static int hist_equal_recon_tol(const hist *a, const hist *b)
+{
+    if (a->len != b->len || a->folds != b->folds)
+        return 0;
+    hist c = *b;
+    c.rec = a->rec, c.rec_se = a->rec_se;
+    if (!hist_equal(a, &c))
+        return 0;
+    for (int64_t i = 0; i < a->len; i++)
+        if (!(fabs(a->rec[i] - b->rec[i]) <= 1e-9 * fabs(a->rec[i])) ||
+            !(fabs(a->rec_se[i] - b->rec_se[i]) <= 1e-6 * fabs(a->rec_se[i]) + 1e-15))
+            return 0;
+    return 1;
 }
 
 /* Per-fold C in [0, 1] or NaN, pooled too; mean = average of the finite
@@ -307,6 +334,25 @@ static int64_t ref_choice(const hist *h, int rule)
     return best_entry(h, kmin);
 }
 
+/* rule 3 (1se-recon): among the entries whose mean reaches best mean -
+ * best se, the lowest held-out reconstruction error (NaN last); equal
+ * errors: the better entry by mean and tie-break. */
+static int64_t ref_recon_choice(const hist *h)
+{
+    int64_t best = best_entry(h, NAN), pick = -1;
+    double thr = h->mean[best] - (isnan(h->se[best]) ? 0 : h->se[best]);
+    for (int64_t i = 0; i < h->len; i++) {
+        if (!isfinite(h->mean[i]) || h->mean[i] < thr)
+            continue;
+        if (pick < 0 || (isnan(h->rec[pick]) && !isnan(h->rec[i])) ||
+            h->rec[i] < h->rec[pick] ||
+            (h->rec[i] == h->rec[pick] &&
+             (h->mean[i] > h->mean[pick] || (h->mean[i] == h->mean[pick] && simpler(h, i, pick)))))
+            pick = i;
+    }
+    return pick;
+}
+
 /* The choice is a valid history entry, and the one rule picks. */
 static void check_choice(const desurv_tuner *t, const hist *h, int rule)
 {
@@ -316,8 +362,8 @@ static void check_choice(const desurv_tuner *t, const hist *h, int rule)
     ck_assert(idx >= 0 && idx < h->len);
     ck_assert(memcmp(par, h->par + idx * NP, sizeof par) == 0);
     ck_assert(isfinite(h->mean[idx]));
-    if (rule == 0 || rule == 1) {
-        int64_t want = ref_choice(h, rule);
+    if (rule == 0 || rule == 1 || rule == 3) {
+        int64_t want = rule == 3 ? ref_recon_choice(h) : ref_choice(h, rule);
         ck_assert_msg(idx == want, "rule %d chose entry %lld, expected %lld", rule,
                       (long long)idx, (long long)want);
     }
@@ -456,7 +502,7 @@ static const topt_expect texp[DESURV_TOPT_COUNT] = {
     {"method", 0, {0, 1, U}, {-1, 2, 0.5, INFINITY}},
     {"init_points", 0, {0, 12, 1}, {-1, 0.5, INFINITY, U}},
     {"iterations", 20, {0, 3, 100}, {-1, 2.5, INFINITY, U}},
-    {"rule", 1, {0, 1, 2}, {-1, 3, 1.5, INFINITY}},
+    {"rule", 1, {0, 2, 3}, {-1, 4, 1.5, INFINITY}},
     {"xi", 0, {0, 0.01, 0.5}, {-1e-9, -1, -INFINITY, U}},
     {"lcb_z", 1.645, {1, 2.5, 0.5}, {-1, -1e-9, -INFINITY, U}},
     {"pool", 0, {0, 500, 2000}, {-1, 0.5, INFINITY, U}},
@@ -947,6 +993,47 @@ START_TEST(bo_rule_lcb)
 }
 END_TEST
 
+/* Every evaluation records a held-out reconstruction error: a relative
+ * squared error in (0, 1) with a finite se; rule 3 picks by it, on a grid
+ * too (it needs no Gaussian process). */
+START_TEST(rule_1se_recon)
+{
+    data d = small_data();
+    desurv_model *m = small_model();
+    desurv_tuner *t = small_bo();
+    tset(t, DESURV_TOPT_RULE, 3);
+    tune_ok(t, m, &d);
+    hist h = hist_get(t);
+    ck_assert_int_eq(h.len, 6);
+    for (int64_t i = 0; i < h.len; i++) {
+        ck_assert_msg(h.rec[i] > 0 && h.rec[i] < 1, "entry %lld recon %g", (long long)i,
+                      h.rec[i]);
+        ck_assert(isfinite(h.rec_se[i]) && h.rec_se[i] >= 0);
+    }
+    check_choice(t, &h, 3);
+    check_refit(t, m, &d);
+    double a, b;
+    ck_assert_int_eq(desurv_tuner_history_recon(t, h.len, &a, &b), DESURV_E_RANGE);
+    ck_assert_int_eq(desurv_tuner_history_recon(t, -1, &a, &b), DESURV_E_RANGE);
+    ck_assert_int_eq(desurv_tuner_history_recon(NULL, 0, &a, &b), DESURV_E_NULL);
+    ck_assert_int_eq(desurv_tuner_history_recon(t, 0, NULL, NULL), DESURV_OK);
+    hist_free(&h);
+
+    desurv_tuner *g = small_grid();
+    tset(g, DESURV_TOPT_RULE, 3);
+    desurv_model *m2 = small_model();
+    tune_ok(g, m2, &d);
+    hist hg = hist_get(g);
+    for (int64_t i = 0; i < hg.len; i++)
+        ck_assert(hg.rec[i] > 0 && hg.rec[i] < 1);
+    check_choice(g, &hg, 3);
+    hist_free(&hg);
+    desurv_model_free(m), desurv_model_free(m2);
+    desurv_tuner_free(t), desurv_tuner_free(g);
+    data_free(&d);
+}
+END_TEST
+
 START_TEST(bo_alpha_scale)
 {
     data d = small_data();
@@ -1064,6 +1151,16 @@ static void assert_same_outcome(const outcome *a, const outcome *b)
                   "final beta differs");
 }
 
+/* Batched against one-by-one starts: the same choice and final model, the
+ * same history with the reconstruction errors to a relative 1e-9. */
+static void assert_same_batched(const outcome *a, const outcome *b)
+{
+    ck_assert_msg(hist_equal_recon_tol(&a->h, &b->h), "histories differ");
+    outcome c = *b;
+    c.h = a->h;
+    assert_same_outcome(a, &c);
+}
+
 /* With a sequential BLAS (main() makes sure of it) the worker threads are
  * really used: no "oversubscribe" warning. */
 static void assert_threads_used(const outcome *o)
@@ -1125,11 +1222,11 @@ START_TEST(batch_gives_identical_results)
     outcome a = run_outcome(t, &d);
     tset(t, DESURV_TOPT_BATCH, 3);
     outcome b = run_outcome(t, &d);
-    assert_same_outcome(&a, &b);
+    assert_same_batched(&a, &b);
     tset(t, DESURV_TOPT_BATCH, 2); /* blocks of 2 + 1, on two threads */
     tset(t, DESURV_TOPT_THREADS, 2);
     outcome c = run_outcome(t, &d);
-    assert_same_outcome(&a, &c);
+    assert_same_batched(&a, &c);
     outcome_free(&a), outcome_free(&b), outcome_free(&c);
     desurv_tuner_free(t);
     data_free(&d);
@@ -1359,7 +1456,9 @@ START_TEST(warm_start)
         ck_assert(memcmp(&h.se[i], &old.se[i], sizeof(double)) == 0);
         ck_assert(memcmp(h.fc + i * h.folds, old.fc + i * old.folds,
                          (size_t)old.folds * sizeof(double)) == 0);
+        ck_assert(isnan(h.rec[i]) && isnan(h.rec_se[i])); /* not measured by the caller */
     }
+    ck_assert(isfinite(h.rec[old.len]));
     check_no_duplicates(&h);
     check_bo_history(&h, 2, 3, 0.3, 0.7);
     check_choice(t2, &h, 1);
@@ -1931,6 +2030,7 @@ static Suite *tune_suite(void)
     tcase_add_test(run, bo_search);
     tcase_add_test(run, bo_exhausted_space);
     tcase_add_test(run, bo_rule_lcb);
+    tcase_add_test(run, rule_1se_recon);
     tcase_add_test(run, bo_alpha_scale);
     tcase_add_test(run, bo_nothing_searched);
     tcase_add_test(run, user_folds_honoured);

@@ -715,7 +715,10 @@ typedef enum desurv_tuner_option {
     DESURV_TOPT_METHOD = 3,      /**< ["method"] 0 Bayesian optimisation (default), 1 grid search */
     DESURV_TOPT_INIT_POINTS = 4, /**< ["init_points"] Latin-hypercube points; 0 (default): max(5, 3 d) */
     DESURV_TOPT_ITERATIONS = 5,  /**< ["iterations"] BO steps after the design; default 20 */
-    DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice: 0 max, 1 1se (default), 2 lcb */
+    DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice: 0 max, 1 1se (default), 2 lcb,
+                                      3 1se-recon (within one se of the best mean C, the lowest
+                                      held-out reconstruction error; see
+                                      desurv_tuner_history_recon) */
     DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin >= 0; default 0 */
     DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule, in [1e-6, 10]; default 1.645 */
     DESURV_TOPT_POOL = 9,        /**< ["pool"] EI candidate pool; 0 (default): max(1000, 200 d) */
@@ -834,6 +837,20 @@ DESURV_API int desurv_tuner_history_len(const desurv_tuner *t, int64_t *len, int
  */
 DESURV_API int desurv_tuner_history(const desurv_tuner *t, int64_t i, double *params,
                                     double *mean, double *se, double *pooled, double *fold_c);
+
+/**
+ * Held-out reconstruction error of evaluation i (bi-cross-validation): in
+ * every fold fit the genes are split in two fixed halves (from the seed),
+ * the held-out samples' H is estimated by nonnegative least squares from
+ * one half and the other half is predicted by W H; the value is the
+ * relative squared error ||X_B - W_B H||^2 / ||X_B||^2 averaged over both
+ * directions, then over starts.  mean: its mean over the folds, se: sd /
+ * sqrt(K).  NaN for warm-start points and unscorable fits.  Either output
+ * may be NULL.  Used by rule 3 (DESURV_TOPT_RULE).
+ * @return DESURV_OK, DESURV_E_NULL (t), DESURV_E_RANGE (i).  @since 0.2
+ */
+DESURV_API int desurv_tuner_history_recon(const desurv_tuner *t, int64_t i, double *mean,
+                                          double *se);
 
 /** The chosen point: params (DESURV_PARAM_COUNT values) and its index in
  *  the history.  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED

@@ -413,6 +413,8 @@ int header_c99_uses(void)
             desurv_tuner_history_len;
         int (*f_history)(const desurv_tuner *, int64_t, double *, double *, double *, double *,
                          double *) = desurv_tuner_history;
+        int (*f_history_recon)(const desurv_tuner *, int64_t, double *, double *) =
+            desurv_tuner_history_recon;
         int (*f_choice)(const desurv_tuner *, double *, int64_t *) = desurv_tuner_choice;
         int (*f_surface)(const desurv_tuner *, double *, double *, double *, double *, int64_t,
                          int64_t *) = desurv_tuner_surface;
@@ -427,7 +429,8 @@ int header_c99_uses(void)
                 (f_set_strata != NULL) + (f_tuner_progress != NULL) + (f_add_history != NULL) +
                 (f_tune != NULL) + (f_history_len != NULL) + (f_history != NULL) +
                 (f_choice != NULL) + (f_surface != NULL) + (f_folds != NULL) +
-                (f_warnings != NULL) + (f_tuner_errmsg != NULL);
+                (f_warnings != NULL) + (f_tuner_errmsg != NULL) +
+                (f_history_recon != NULL);
     }
 
     /* Survival summaries (0.2). */

@@ -382,6 +382,8 @@ int header_cxx_uses()
             &desurv_tuner_history_len;
         int (*f_history)(const desurv_tuner *, int64_t, double *, double *, double *, double *,
                          double *) = &desurv_tuner_history;
+        int (*f_history_recon)(const desurv_tuner *, int64_t, double *, double *) =
+            &desurv_tuner_history_recon;
         int (*f_choice)(const desurv_tuner *, double *, int64_t *) = &desurv_tuner_choice;
         int (*f_surface)(const desurv_tuner *, double *, double *, double *, double *, int64_t,
                          int64_t *) = &desurv_tuner_surface;
@@ -398,7 +400,8 @@ int header_cxx_uses()
                 (f_tuner_progress != nullptr) + (f_add_history != nullptr) +
                 (f_tune != nullptr) + (f_history_len != nullptr) + (f_history != nullptr) +
                 (f_choice != nullptr) + (f_surface != nullptr) + (f_folds != nullptr) +
-                (f_warnings != nullptr) + (f_tuner_errmsg != nullptr);
+                (f_warnings != nullptr) + (f_tuner_errmsg != nullptr) +
+                (f_history_recon != nullptr);
     }
 
     // Survival summaries (0.2).

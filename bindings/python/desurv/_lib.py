@@ -111,6 +111,7 @@ _SIGNATURES = {
     "desurv_tuner_history_len": (_c.c_int, [c_tuner_p, c_int64_p, c_int64_p]),
     "desurv_tuner_history": (_c.c_int, [c_tuner_p, _c.c_int64, c_double_p, c_double_p,
                                         c_double_p, c_double_p, c_double_p]),
+    "desurv_tuner_history_recon": (_c.c_int, [c_tuner_p, _c.c_int64, c_double_p, c_double_p]),
     "desurv_tuner_choice": (_c.c_int, [c_tuner_p, c_double_p, c_int64_p]),
     "desurv_tuner_surface": (_c.c_int, [c_tuner_p, c_double_p, c_double_p, c_double_p,
                                         c_double_p, _c.c_int64, c_int64_p]),

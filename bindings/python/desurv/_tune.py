@@ -1,6 +1,6 @@
 """DeSurvTuner: cross-validated model selection over libdesurv's
 desurv_tune() (Bayesian optimisation or grid search, rules max / 1se /
-lcb, refit on all samples)."""
+lcb / 1se-recon, refit on all samples)."""
 
 import ctypes
 import math
@@ -19,7 +19,7 @@ PARAM_NAMES = ("k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "ntop")
 _INTEGRAL = {"k", "ntop"}
 _ALIASES = {"lambda": "lambda_"}
 
-_RULES = {"max": 0, "1se": 1, "lcb": 2}
+_RULES = {"max": 0, "1se": 1, "lcb": 2, "1se-recon": 3}
 _START_MODES = {"average": 0, "best": 1}
 _METHODS = {"bo": 0, "grid": 1}
 _ALPHA_SCALES = {"logodds": 0, "linear": 1}
@@ -84,10 +84,12 @@ class DeSurvTuner(HandleOwner):
     n_folds, n_starts, n_init_points, n_iter : int
         CV folds (2..100), random starts per fold fit (and of the refit),
         Latin-hypercube design points (0: max(5, 3 d)), BO steps after them.
-    rule : {"max", "1se", "lcb"} or int
+    rule : {"max", "1se", "lcb", "1se-recon"} or int
         Final choice: the best mean C, the smallest k within one standard
-        error of it (default), or the best lower confidence bound of the
-        surrogate (BO only).  An integer is passed to the library as is.
+        error of it (default), the best lower confidence bound of the
+        surrogate (BO only), or, within one standard error of the best,
+        the lowest held-out reconstruction error ("1se-recon", see
+        doc/algorithm.md).  An integer is passed to the library as is.
     method : {"bo", "grid"} or int
     grid : dict or None
         For ``method="grid"``: values per keyword name; the grid is their
@@ -139,7 +141,8 @@ class DeSurvTuner(HandleOwner):
     history_ : pandas.DataFrame (dict of numpy arrays without pandas)
         One row per evaluation in evaluation order, columns k, alpha,
         lambda_, nu, lambda_w, lambda_h, ntop, mean, se, pooled, fold_0 ..
-        fold_{K-1} (unscorable values NaN).
+        fold_{K-1}, recon, recon_se (the held-out reconstruction error used
+        by rule "1se-recon" and its standard error; unscorable values NaN).
     surface_ : dict or None
         The surrogate over (k, alpha) at the other chosen values: "k"
         (ascending ints), "alpha" (ascending), "mean" and "sd" of shape
@@ -448,6 +451,12 @@ class DeSurvTuner(HandleOwner):
         cols["mean"], cols["se"], cols["pooled"] = mean, se, pooled
         for f in range(K):
             cols[f"fold_{f}"] = fold_c[:, f].copy()
+        recon = np.empty((2, ln), dtype=_F8)
+        for i in range(ln):
+            st = lib.desurv_tuner_history_recon(t, i, _dptr(recon[0, i:]), _dptr(recon[1, i:]))
+            if st != E.DESURV_OK:
+                self._fail(st, f"history row {i}")
+        cols["recon"], cols["recon_se"] = recon[0], recon[1]
         pd = _pandas()
         self.history_ = pd.DataFrame(cols) if pd is not None else cols
         self._history_params = params

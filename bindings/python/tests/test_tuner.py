@@ -34,7 +34,7 @@ def tuned(data):
 def test_attributes(tuned, data):
     t = tuned
     h = t.history_
-    assert list(h.columns) == COLS + ["fold_0", "fold_1", "fold_2"]
+    assert list(h.columns) == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
     assert len(h) == 6  # 4 design points + 2 BO steps, in evaluation order
     assert h["k"].dtype == np.int64 and h["ntop"].dtype == np.int64
     assert set(h["k"]) <= {2, 3}
@@ -95,7 +95,10 @@ def _raw_tune(d, threads=1):
             lib.desurv_tuner_history(th, i, par.ctypes.data_as(c_double_p), ctypes.byref(mean),
                                      ctypes.byref(se), ctypes.byref(pooled),
                                      fc.ctypes.data_as(c_double_p))
-            rows.append(np.concatenate([par, [mean.value, se.value, pooled.value], fc]))
+            rm, rs = ctypes.c_double(), ctypes.c_double()
+            lib.desurv_tuner_history_recon(th, i, ctypes.byref(rm), ctypes.byref(rs))
+            rows.append(np.concatenate([par, [mean.value, se.value, pooled.value], fc,
+                                        [rm.value, rs.value]]))
         idx = ctypes.c_int64()
         lib.desurv_tuner_choice(th, None, ctypes.byref(idx))
         k = ctypes.c_int64()
@@ -210,7 +213,7 @@ def test_history_without_pandas(monkeypatch, data):
     with small_tuner(n_init_points=3, n_iter=0) as t:
         t.fit(data.X, data.time, data.event)
         h = t.history_
-        assert isinstance(h, dict) and list(h) == COLS + ["fold_0", "fold_1", "fold_2"]
+        assert isinstance(h, dict) and list(h) == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
         assert all(isinstance(v, np.ndarray) and v.shape == (3,) for v in h.values())
 
 
@@ -267,3 +270,14 @@ def test_ntop_search_sets_model_default(tmp_path, data):
         assert np.array_equal(m2.predict(data.X), lp)
         m2.fit(data.X, data.time, data.event)  # a new fit drops the tuned default
         assert np.array_equal(m2.predict(data.X), m2.predict(data.X, ntop=0))
+
+
+def test_rule_1se_recon_chooses_the_lowest_reconstruction_on_the_plateau(data):
+    with small_tuner(rule="1se-recon") as t:
+        t.fit(data.X, data.time, data.event)
+        h = t.history_
+        best = h["mean"].idxmax()
+        plateau = h[h["mean"] >= h["mean"][best] - h["se"][best]]
+        assert np.isfinite(h["recon"]).all() and (h["recon"] >= 0).all()
+        assert t.best_index_ in plateau.index
+        assert h["recon"][t.best_index_] == plateau["recon"].min()
