@@ -43,6 +43,14 @@ typedef struct dsv_terms {
     double loss;    /* L */
 } dsv_terms;
 
+/* The W-step scales its global Cox/penalty curvature bound by s->w_mu:
+ * times DSV_WMU_UP when the scaled step fails to decrease L (it is then
+ * backtracked), times DSV_WMU_DOWN when the line search wants a longer one;
+ * w_mu = 1 is the guaranteed majoriser. */
+#define DSV_WMU_UP 10.0
+#define DSV_WMU_DOWN 0.9
+#define DSV_WMU_MIN 1e-8
+
 typedef struct dsv_state {
     int64_t p, n, k;
     double *W, *H, *beta, *Z;     /* current point; Z = X^T W (n x k) */
@@ -58,6 +66,8 @@ typedef struct dsv_state {
     double *trace_terms;          /* DESURV_TRACE_TERMS per trace entry, entry after entry */
     int64_t trace_len, trace_cap;
     int64_t iters, w_steps, w_first;
+    double w_mu;                  /* W-step: scale of the Cox/penalty curvature bound, in
+                                     [DSV_WMU_MIN, 1], adapted step by step (lib/wstep.c) */
     int converged;
     double sel_cindex;            /* training C-index after the selection phase */
 } dsv_state;

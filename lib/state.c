@@ -18,6 +18,7 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
     s->p = pr->p;
     s->n = pr->n;
     s->k = pr->k;
+    s->w_mu = 1.0;
     /* W and the W-step trial share one block, [W | W_mm], so that one GEMM
      * gives all the Grams of the W-step's segment. */
     s->W = dalloc(2 * pr->p * pr->k);

@@ -18,13 +18,17 @@
  *    w_r with Hessian (2/n) X C X^T <= (2/n) xc_top I.
  *
  * The minimiser of the sum, clipped at eps, is a closed-form per-entry step
- * that cannot increase L.  Global bounds are loose where the Cox term
- * dominates, so we then search along the segment from W to that point and
+ * that cannot increase L.  The global Cox/penalty bound is very loose (on
+ * TCGA-PAAD ranks the steps that work use about 1/500 of it), so it is
+ * scaled by an adaptive factor s->w_mu in (0, 1] (see line_search); a
+ * scaled point that fails to decrease L is backtracked towards W.  We then
+ * search along the segment from W to that point and
  * beyond (the W-subproblem is convex, so the 1-D restriction is too): with
  * Z(t) = (1-t) Z + t Z_mm and the k x k Grams of the two end points, every
  * trial costs O(n k), never a product with X.  The MM point itself is the
- * first trial and is always acceptable, so no W step is ever rejected for
- * lack of decrease.  The gradient part of the step is X A for one n x k
+ * first trial; with w_mu = 1 it is always acceptable, and w_mu grows
+ * tenfold after every failure, so at most a few per cent of W steps need the
+ * backtracking and none stalls.  The gradient part of the step is X A for one n x k
  * matrix A and the trial scores are X^T W_mm: the two GEMMs of the
  * iteration.  The final loss is still compared, so a last-digit increase
  * near convergence is refused rather than recorded.
@@ -91,13 +95,14 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
     double crec = pr->c_rec / ((double)pr->n * (double)p);
     double lw = pr->lambda_w / ((double)p * (double)k);
     double tmax = 2.0;
-    for (int64_t r = 0; r < k; r++)
+    for (int64_t r = 0; r < k; r++) {
+        double q = lw + s->w_mu * qcox[r]; /* w_mu = 1: the guaranteed bound */
         for (int64_t g = 0; g < p; g++) {
             int64_t i = g + r * p;
             double w = s->W[i], wg = s->WG[i];
             double grad = crec * wg + lw * w - T[i];
-            /* w - grad / Q with Q = (crec wg + (lw + qcox) w) / w, one division */
-            double den = crec * wg + (lw + qcox[r]) * w + 1e-300;
+            /* w - grad / Q with Q = (crec wg + (lw + mu qcox) w) / w, one division */
+            double den = crec * wg + q * w + 1e-300;
             double wn = w - w * (grad / den);
             wn = wn > pr->eps_w ? wn : pr->eps_w; /* fmax is a libm call here */
             s->Wt[i] = wn;
@@ -108,6 +113,7 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
                 tmax = lim < tmax ? lim : tmax;
             }
         }
+    }
     return tmax;
 }
 
@@ -200,34 +206,62 @@ static double frob(const double *A, const double *B, int64_t len)
 
 /* Minimise the convex 1-D loss over [1, tmax] (tmax <= 2) starting from the
  * MM point t = 1: evaluate both ends and the midpoint, then the vertex of
- * the parabola through them; keep the best.  Four O(n k) evaluations. */
+ * the parabola through them; keep the best.  Four O(n k) evaluations.
+ *
+ * The MM point is that of the curvature bound scaled by s->w_mu.  If it
+ * does not decrease L (possible only for w_mu < 1), halve t towards W until
+ * it does (the direction is a descent direction; t < 1 interpolates, so no
+ * rounding is amplified), set *backtracked and raise w_mu.  If the search
+ * ends near the far end of the ray (or the ray cannot be extended), the
+ * bound was too loose: lower w_mu. */
 static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, double tmax,
-                       double *t_best, dsv_terms *best, dsv_terms *at_mm)
+                       double *t_best, dsv_terms *best, dsv_terms *at_mm, int *backtracked)
 {
     int rc = segment_loss(pr, s, sg, 1.0, at_mm);
     *best = *at_mm;
     *t_best = 1.0;
-    if (rc != DESURV_OK || pr->alpha == 0 || tmax <= 1.0)
+    *backtracked = 0;
+    if (rc != DESURV_OK || pr->alpha == 0)
         return rc; /* alpha = 0: the MM step is the Lee-Seung step, keep it */
-    double t1 = 1.0, tm = 0.5 * (1.0 + tmax), t2 = tmax;
-    dsv_terms em, e2, ev;
-    if ((rc = segment_loss(pr, s, sg, tm, &em)) != DESURV_OK ||
-        (rc = segment_loss(pr, s, sg, t2, &e2)) != DESURV_OK)
-        return rc;
-    double f1 = best->loss, fm = em.loss, f2 = e2.loss;
-    if (fm < best->loss)
-        *best = em, *t_best = tm;
-    if (f2 < best->loss)
-        *best = e2, *t_best = t2;
-    double num = (tm - t1) * (tm - t1) * (fm - f2) - (tm - t2) * (tm - t2) * (fm - f1);
-    double den = (tm - t1) * (fm - f2) - (tm - t2) * (fm - f1);
-    double tv = den != 0 ? tm - 0.5 * num / den : tm;
-    if (tv > t1 && tv < t2 && tv != tm) {
-        if ((rc = segment_loss(pr, s, sg, tv, &ev)) != DESURV_OK)
-            return rc;
-        if (ev.loss < best->loss)
-            *best = ev, *t_best = tv;
+    if (at_mm->loss > s->cur.loss) {
+        *backtracked = 1;
+        s->w_mu = fmin(1.0, s->w_mu * DSV_WMU_UP);
+        double t = 1.0;
+        for (int j = 0; j < 30; j++) {
+            dsv_terms e;
+            t *= 0.5;
+            if ((rc = segment_loss(pr, s, sg, t, &e)) != DESURV_OK)
+                return rc;
+            if (e.loss <= s->cur.loss) {
+                *best = e, *t_best = t;
+                break;
+            }
+        }
+        return DESURV_OK;
     }
+    if (tmax > 1.0) {
+        double t1 = 1.0, tm = 0.5 * (1.0 + tmax), t2 = tmax;
+        dsv_terms em, e2, ev;
+        if ((rc = segment_loss(pr, s, sg, tm, &em)) != DESURV_OK ||
+            (rc = segment_loss(pr, s, sg, t2, &e2)) != DESURV_OK)
+            return rc;
+        double f1 = best->loss, fm = em.loss, f2 = e2.loss;
+        if (fm < best->loss)
+            *best = em, *t_best = tm;
+        if (f2 < best->loss)
+            *best = e2, *t_best = t2;
+        double num = (tm - t1) * (tm - t1) * (fm - f2) - (tm - t2) * (tm - t2) * (fm - f1);
+        double den = (tm - t1) * (fm - f2) - (tm - t2) * (fm - f1);
+        double tv = den != 0 ? tm - 0.5 * num / den : tm;
+        if (tv > t1 && tv < t2 && tv != tm) {
+            if ((rc = segment_loss(pr, s, sg, tv, &ev)) != DESURV_OK)
+                return rc;
+            if (ev.loss < best->loss)
+                *best = ev, *t_best = tv;
+        }
+    }
+    if (tmax <= 1.0 || *t_best > 1.0 + 0.75 * (tmax - 1.0))
+        s->w_mu = fmax(DSV_WMU_MIN, s->w_mu * DSV_WMU_DOWN);
     return DESURV_OK;
 }
 
@@ -322,7 +356,8 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
     segment_setup(pr, s, Zmm, &sg);
     double t_best;
     dsv_terms t, t_mm;
-    int rc = line_search(pr, s, &sg, tmax, &t_best, &t, &t_mm);
+    int back;
+    int rc = line_search(pr, s, &sg, tmax, &t_best, &t, &t_mm, &back);
     if (rc != DESURV_OK)
         return rc;
     s->w_steps++;
@@ -343,7 +378,7 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
             return rc;
         if (t.loss <= s->cur.loss) {
             accept_normalised(pr, s, Wx, Zx, &t);
-            s->w_first++;
+            s->w_first += !back;
             return DESURV_OK;
         }
     }

@@ -245,8 +245,9 @@ static const batch_case CASES[] = {
     {80, 50, 3, 1, 0.5, 0, 0, 0, 40, 1e-6, 0, 0},
     /* plain NMF (alpha = 0), staggered convergence */
     {90, 60, 3, 6, 0.0, 0, 0, 0, 400, 1e-4, 0, 1},
-    /* Efron ties, ridge on W and H, state 0 already advanced */
-    {70, 45, 4, 5, 0.9, 0.1, 0.1, 1, 200, 1e-5, 7, 1},
+    /* Efron ties, ridge on W and H, state 0 already advanced (tol 1e-4: with
+     * the adaptive Cox bound of the W-step no start reaches 1e-5 by 200) */
+    {70, 45, 4, 5, 0.9, 0.1, 0.1, 1, 200, 1e-4, 7, 1},
     /* strong supervision, even k, every start to maxit */
     {100, 50, 2, 7, 0.99, 0, 0, 0, 25, 0.0, 0, 0},
 };
