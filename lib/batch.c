@@ -125,6 +125,8 @@ static void phase_finish(batch_run *b)
         int rc = dsv_w_step_finish(b->pr, s, b->Zmm + a * nk, b->tmax[i]);
         if (rc == DESURV_OK && b->pr->alpha > 0)
             rc = dsv_beta_step(b->pr, s, b->pr->beta_maxit);
+        if (rc == DESURV_OK && b->pr->extrapolate)
+            rc = dsv_extrapolate(b->pr, s);
         if (rc == DESURV_OK)
             rc = end_iteration(b, s, b->prev[i]);
         b->status[i] = rc;

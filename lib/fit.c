@@ -46,6 +46,8 @@ int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
             rc = dsv_w_step(pr, s);
         if (rc == DESURV_OK && pr->alpha > 0)
             rc = dsv_beta_step(pr, s, pr->beta_maxit);
+        if (rc == DESURV_OK && pr->extrapolate)
+            rc = dsv_extrapolate(pr, s);
         if (rc != DESURV_OK)
             break;
         s->iters++;
@@ -145,6 +147,8 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
     /* spec section 4: beta solved to 1e-6 (KKT and step), warm-started */
     pr->tol_beta = 1e-6;
     pr->beta_maxit = 100;
+    /* off: see doc/algorithm.md, "Extrapolation between outer iterations" */
+    pr->extrapolate = 0;
     return DESURV_OK;
 }
 

@@ -26,6 +26,7 @@ typedef struct dsv_problem {
     double eps_h;    /* floor of H entries, relative to the scale of X */
     double tol_beta;
     int beta_maxit;
+    int extrapolate;  /* 1: dsv_extrapolate after every outer iteration */
     /* Polled once per outer iteration (both may be NULL): a set *cancel, or
      * a non-zero poll(), stops the fit with DESURV_E_CANCELLED. */
     const _Atomic int *cancel;
@@ -66,6 +67,10 @@ typedef struct dsv_state {
     double *trace_terms;          /* DESURV_TRACE_TERMS per trace entry, entry after entry */
     int64_t trace_len, trace_cap;
     int64_t iters, w_steps, w_first;
+    double *Wp, *Hp, *Zp, *bp;    /* extrapolation: the point the previous iteration ended at */
+    int ext_have;                 /* Wp.. hold a point */
+    double ext_t, ext_tbar;       /* extrapolation weight and its current cap */
+    int64_t ext_accepted;         /* extrapolations kept */
     double w_mu;                  /* W-step: scale of the Cox/penalty curvature bound, in
                                      [DSV_WMU_MIN, 1], adapted step by step (lib/wstep.c) */
     int converged;
@@ -110,6 +115,10 @@ double dsv_w_step_mm(const dsv_problem *pr, dsv_state *s, const double *T, doubl
 int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, double tmax);
 int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G); /* dL/dW, p x k */
 int dsv_beta_step(const dsv_problem *pr, dsv_state *s, int maxit);
+/* extrap.c: after the three blocks of an outer iteration, try the
+ * extrapolated point (kept only if it lowers L); scratch: Wt, Zt, A, G1,
+ * G2, bwork. */
+int dsv_extrapolate(const dsv_problem *pr, dsv_state *s);
 /* floored (may be NULL): 1 where the sd was ~0 and replaced by 1. */
 void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, double *sd,
                        double *floored);

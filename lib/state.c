@@ -56,8 +56,14 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     s->Zs = dalloc(n * k);
     s->bwork = dalloc(4 * k);
     s->coxwork = dalloc(dsv_cox_work_size(pr->cox, k));
+    s->Wp = dalloc(p * k);
+    s->Hp = dalloc(k * n);
+    s->Zp = dalloc(n * k);
+    s->bp = dalloc(k);
+    s->ext_have = 0;
     if (!s->Z || !s->Zt || !s->WG || !s->A || !s->T || !s->WtW || !s->HHt || !s->G1 || !s->G2 || !s->eta ||
-        !s->grad || !s->zmean || !s->zsd || !s->Zs || !s->bwork || !s->coxwork) {
+        !s->grad || !s->zmean || !s->zsd || !s->Zs || !s->bwork || !s->coxwork ||
+        !s->Wp || !s->Hp || !s->Zp || !s->bp) {
         dsv_state_free_scratch(s);
         return DESURV_E_NOMEM;
     }
@@ -102,7 +108,7 @@ void dsv_state_free_scratch(dsv_state *s)
 {
     double **bufs[] = {&s->Z,   &s->Zt,    &s->WG,  &s->A,  &s->T,
                        &s->WtW, &s->HHt, &s->G1, &s->G2, &s->eta,   &s->grad, &s->zmean, &s->zsd,
-                       &s->Zs,  &s->bwork, &s->coxwork};
+                       &s->Zs,  &s->bwork, &s->coxwork, &s->Wp, &s->Hp, &s->Zp, &s->bp};
     s->Wt = NULL; /* part of the W block */
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(*bufs[i]);
