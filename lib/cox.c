@@ -6,20 +6,31 @@
  * The risk set of group g is every sample in groups g, g+1, ...: a suffix of
  * the sorted order, so all risk-set sums are backward cumulative sums.
  *
- * Numerical scheme.  eta is first shifted by its maximum (l is invariant to
- * a constant shift, and working near 0 keeps eta_j - log S0 accurate).  The
- * backward sums are kept as (running max mx, sum of exp(eta - mx)) so a risk
- * set whose members are all far below the global maximum does not underflow
- * to 0.  L_g = log S0_g is then exact to rounding.  Forward cumulative sums
- * of 1/S0 are kept scaled by exp(L_g) (L_g is non-increasing in g, so the
- * rescaling factors are <= 1 and nothing overflows); a sample's weight is
- * exp(eta_i - L_g) <= 1 times that scaled sum.
+ * Numerical scheme.  eta is first shifted by its maximum m (l is invariant
+ * to a constant shift, and working near 0 keeps eta_j - log S0 accurate).
+ *
+ * Fast path: e_i = exp(eta_i - m) <= 1, one exp per sample, and the risk-set
+ * sums S0_g are plain backward sums of e_i.  They are exact to rounding as
+ * long as no risk set underflows; the smallest is the last group's, so one
+ * test (S0 of the last group >= 2^-969 = DBL_MIN / eps, i.e. eta spread up
+ * to ~670) decides.  A sample's weight in group g is e_i / S0_g <= 1, the
+ * forward cumulative sums of 1/S0 are kept scaled by S0_g (the factors
+ * S0_g / S0_{g-1} are <= 1, so nothing overflows), and log S0_g is taken
+ * only for groups with events.  Subnormal e_i of samples far below the
+ * maximum only lose absolute accuracy below 2^-1074 / S0_g.
+ *
+ * Fallback (robust path, also dsv_cox.robust_only): the backward sums are
+ * kept as (running max mx, sum of exp(eta - mx)) so a risk set whose
+ * members are all far below the global maximum does not underflow to 0.
+ * L_g = log S0_g is then exact to rounding.  Forward cumulative sums of
+ * 1/S0 are kept scaled by exp(L_g); a sample's weight is exp(eta_i - L_g)
+ * <= 1 times that scaled sum.
  *
  * Efron.  For a group with D events and event weight ratio rho = S_E / S0
  * (S_E = sum of exp(eta) over the group's events) the r-th denominator is
  * S0 (1 - c_r rho), c_r = r / D, r = 0..D-1.  A sample at risk gets weight 1
  * in each, an event of the group itself weight 1 - c_r.  Breslow is the
- * special case c_r = 0.
+ * special case c_r = 0, and so is a group with a single event (c_0 = 0).
  */
 #include "cox.h"
 
@@ -53,6 +64,7 @@ void dsv_cox_free(dsv_cox *c)
     free(c->time);
     free(c->event);
     free(c->group_end);
+    free(c->group_nev);
     memset(c, 0, sizeof *c);
 }
 
@@ -64,6 +76,12 @@ static void build_groups(dsv_cox *c)
             c->group_end[g++] = p;
     c->group_end[g++] = c->n;
     c->n_groups = g;
+    for (int64_t h = 0, p0 = 0; h < g; p0 = c->group_end[h++]) {
+        int64_t d = 0;
+        while (p0 + d < c->group_end[h] && c->event[p0 + d])
+            d++;
+        c->group_nev[h] = d;
+    }
 }
 
 int dsv_cox_init(dsv_cox *c, const double *time, const int32_t *event, int64_t n, int ties)
@@ -77,7 +95,8 @@ int dsv_cox_init(dsv_cox *c, const double *time, const int32_t *event, int64_t n
     c->time = malloc(un * sizeof *c->time);
     c->event = malloc(un * sizeof *c->event);
     c->group_end = malloc(un * sizeof *c->group_end);
-    if (!key || !c->order || !c->time || !c->event || !c->group_end) {
+    c->group_nev = malloc(un * sizeof *c->group_nev);
+    if (!key || !c->order || !c->time || !c->event || !c->group_end || !c->group_nev) {
         free(key);
         dsv_cox_free(c);
         return DESURV_E_NOMEM;
@@ -101,9 +120,15 @@ int dsv_cox_init(dsv_cox *c, const double *time, const int32_t *event, int64_t n
 
 int64_t dsv_cox_work_size(const dsv_cox *c, int64_t k)
 {
-    /* L and rho per group, two weights per sample, four k-vectors. */
-    return 2 * c->n_groups + 2 * c->n + 4 * (k > 0 ? k : 0) + 1;
+    /* S0 (or L) and rho per group, two weights per sample, the centred
+     * sorted scores (n x k) and four k-vectors. */
+    int64_t kk = k > 0 ? k : 0;
+    return 2 * c->n_groups + 2 * c->n + c->n * kk + 4 * kk + 1;
 }
+
+/* The fast path needs every risk-set sum of exp(eta - max) at least this
+ * large: DBL_MIN / DBL_EPSILON, so subnormal terms cannot matter. */
+static const double S0_TINY = 0x1p-969;
 
 /* Maximum of eta; nonzero if some eta is not finite. */
 static int eta_max(const double *eta, int64_t n, double *m)
@@ -147,14 +172,6 @@ static int64_t group_start(const dsv_cox *c, int64_t g)
     return g ? c->group_end[g - 1] : 0;
 }
 
-static int64_t group_events(const dsv_cox *c, int64_t g)
-{
-    int64_t p = group_start(c, g), e = c->group_end[g], d = 0;
-    while (p + d < e && c->event[p + d])
-        d++;
-    return d;
-}
-
 /* Efron fraction c_r = r / D of the group's events removed from the r-th
  * denominator; 0 for Breslow. */
 static double tie_frac(const dsv_cox *c, int64_t r, int64_t d)
@@ -162,26 +179,58 @@ static double tie_frac(const dsv_cox *c, int64_t r, int64_t d)
     return c->ties ? (double)r / (double)d : 0.0;
 }
 
-/* Optional Gram accumulation in the backward pass (NULL zc: none). */
-typedef struct gram_ctx {
-    const double *Z, *center;
-    int64_t ldz, k;
-    double *zc, *vsum, *esum, *out;
-} gram_ctx;
-
-/* Row i of Z minus the column centre, into zc. */
-static void centred_row(const gram_ctx *gc, int64_t i)
+/* Whether a group with d events has nonzero Efron fractions. */
+static int efron_group(const dsv_cox *c, int64_t d)
 {
-    for (int64_t r = 0; r < gc->k; r++)
-        gc->zc[r] = gc->Z[i + r * gc->ldz] - gc->center[r];
+    return c->ties && d > 1;
 }
+
+/* -sum_r log1p(-c_r rho): the Efron part of a group's log-likelihood. */
+static double efron_loglik(const dsv_cox *c, int64_t d, double rho)
+{
+    double l = 0.0;
+    if (efron_group(c, d))
+        for (int64_t r = 1; r < d; r++)
+            l -= log1p(-tie_frac(c, r, d) * rho);
+    return l;
+}
+
+static double min1(double x)
+{
+    return x < 1.0 ? x : 1.0; /* fmin is a libm call without -ffinite-math-only */
+}
+
+/* Optional Gram accumulation in the backward pass (NULL: none).  zs holds
+ * the centred scores in sorted order, row p (k contiguous values) at
+ * zs + p k; mu and eps are scratch k-vectors. */
+typedef struct gram_ctx {
+    const double *zs;
+    int64_t k;
+    double *vsum, *esum, *mu, *out;
+} gram_ctx;
 
 /* out -= sum_r x_r x_r^T, x_r = (mu - c_r eps) / (1 - c_r rho): the
  * outer-product part of the Hessian contributed by one event group, where
- * mu = Z^T(risk-set weights)/S0 and eps = Z^T(event weights)/S0. */
+ * mu = Z^T(risk-set weights)/S0 = vsum / s and eps = Z^T(event weights)/S0
+ * = esum * es.  esum is only read for Efron groups (d > 1); it is
+ * overwritten. */
 static void gram_group(const dsv_cox *c, const gram_ctx *gc, int64_t d, double rho, double s,
-                       double emx_rel)
+                       double es)
 {
+    int64_t k = gc->k;
+    double *mu = gc->mu, *eps = gc->esum, *out = gc->out;
+    double inv = 1.0 / s;
+    for (int64_t u = 0; u < k; u++)
+        mu[u] = gc->vsum[u] * inv;
+    if (!efron_group(c, d)) { /* x_r = mu for every r */
+        double a = (double)d;
+        for (int64_t v = 0; v < k; v++) {
+            double amv = a * mu[v];
+            for (int64_t u = 0; u <= v; u++)
+                out[u + v * k] -= amv * mu[u];
+        }
+        return;
+    }
     double a = 0, bb = 0, g = 0;
     for (int64_t r = 0; r < d; r++) {
         double cr = tie_frac(c, r, d), q = 1.0 / (1.0 - cr * rho);
@@ -189,46 +238,95 @@ static void gram_group(const dsv_cox *c, const gram_ctx *gc, int64_t d, double r
         bb += cr * q * q;
         g += cr * cr * q * q;
     }
-    int64_t k = gc->k;
-    double *mu = gc->vsum, *eps = gc->esum;
-    double es = emx_rel / s;
     for (int64_t u = 0; u < k; u++)
-        for (int64_t v = u; v < k; v++) {
-            double mu_u = mu[u] / s, mu_v = mu[v] / s;
-            double e_u = eps[u] * es, e_v = eps[v] * es;
-            gc->out[u + v * k] -=
-                a * mu_u * mu_v - bb * (mu_u * e_v + e_u * mu_v) + g * e_u * e_v;
-        }
+        eps[u] *= es;
+    for (int64_t v = 0; v < k; v++)
+        for (int64_t u = 0; u <= v; u++)
+            out[u + v * k] -=
+                a * mu[u] * mu[v] - bb * (mu[u] * eps[v] + eps[u] * mu[v]) + g * eps[u] * eps[v];
 }
 
-/* Backward pass over groups: L[g] = log S0_g - m and rho[g] = S_E / S0
- * (0 when the group has no event).  With gc, also subtracts the
- * outer-product part of Z^T(-Hess)Z from gc->out. */
-static void backward_pass(const dsv_cox *c, const double *eta, double m, double *L, double *rho,
-                          const gram_ctx *gc)
+static void axpy(double *y, double a, const double *x, int64_t k)
+{
+    for (int64_t r = 0; r < k; r++)
+        y[r] += a * x[r];
+}
+
+/* Fast backward pass: ex[p] = exp(eta - m) in sorted order, S[g] = S0_g,
+ * rho[g] = S_E / S0 (0 when the group has no event), *ll = l.  With gc,
+ * also subtracts the outer-product part of Z^T(-Hess)Z from gc->out.
+ * Returns nonzero (nothing usable) when a risk set is below S0_TINY. */
+static int backward_fast(const dsv_cox *c, const double *eta, double m, double *S, double *rho,
+                         double *ex, double *ll, const gram_ctx *gc)
+{
+    int64_t k = gc ? gc->k : 0;
+    double acc = 0.0, l = 0.0;
+    if (gc)
+        memset(gc->vsum, 0, (size_t)k * sizeof *gc->vsum);
+    for (int64_t g = c->n_groups - 1; g >= 0; g--) {
+        int64_t p0 = group_start(c, g), p1 = c->group_end[g], d = c->group_nev[g];
+        int eps = gc && efron_group(c, d);
+        double se = 0.0, le = 0.0;
+        if (eps)
+            memset(gc->esum, 0, (size_t)k * sizeof *gc->esum);
+        for (int64_t p = p0; p < p0 + d; p++) {
+            double x = eta[c->order[p]] - m, e = exp(x);
+            ex[p] = e;
+            acc += e;
+            se += e;
+            le += x;
+            if (gc) {
+                axpy(gc->vsum, e, gc->zs + p * k, k);
+                if (eps)
+                    axpy(gc->esum, e, gc->zs + p * k, k);
+            }
+        }
+        for (int64_t p = p0 + d; p < p1; p++) {
+            double e = exp(eta[c->order[p]] - m);
+            ex[p] = e;
+            acc += e;
+            if (gc)
+                axpy(gc->vsum, e, gc->zs + p * k, k);
+        }
+        if (g == c->n_groups - 1 && !(acc >= S0_TINY))
+            return 1; /* the smallest risk set: later ones only grow */
+        S[g] = acc;
+        rho[g] = d ? min1(se / acc) : 0.0;
+        if (d) {
+            l += le - (double)d * log(acc) + efron_loglik(c, d, rho[g]);
+            if (gc)
+                gram_group(c, gc, d, rho[g], acc, 1.0 / acc);
+        }
+    }
+    *ll = l;
+    return 0;
+}
+
+/* Robust backward pass (running maximum): L[g] = log S0_g - m and rho[g];
+ * with gc as backward_fast. */
+static void backward_robust(const dsv_cox *c, const double *eta, double m, double *L, double *rho,
+                            const gram_ctx *gc)
 {
     int64_t k = gc ? gc->k : 0;
     lse_acc acc = {-INFINITY, 0.0};
     if (gc)
         memset(gc->vsum, 0, (size_t)k * sizeof *gc->vsum);
     for (int64_t g = c->n_groups - 1; g >= 0; g--) {
-        int64_t p0 = group_start(c, g), d = group_events(c, g);
+        int64_t p0 = group_start(c, g), d = c->group_nev[g];
         lse_acc ev = {-INFINITY, 0.0};
         if (gc)
             memset(gc->esum, 0, (size_t)k * sizeof *gc->esum);
         for (int64_t p = p0; p < c->group_end[g]; p++) {
-            int64_t i = c->order[p];
-            double x = eta[i] - m;
-            if (gc)
-                centred_row(gc, i);
-            lse_add(&acc, x, gc ? gc->vsum : NULL, gc ? gc->zc : NULL, k);
+            double x = eta[c->order[p]] - m;
+            const double *z = gc ? gc->zs + p * k : NULL;
+            lse_add(&acc, x, gc ? gc->vsum : NULL, z, k);
             if (p < p0 + d)
-                lse_add(&ev, x, gc ? gc->esum : NULL, gc ? gc->zc : NULL, k);
+                lse_add(&ev, x, gc ? gc->esum : NULL, z, k);
         }
         L[g] = acc.mx + log(acc.s);
-        rho[g] = d ? fmin(1.0, exp(ev.mx - acc.mx) * ev.s / acc.s) : 0.0;
+        rho[g] = d ? min1(exp(ev.mx - acc.mx) * ev.s / acc.s) : 0.0;
         if (gc && d)
-            gram_group(c, gc, d, rho[g], acc.s, exp(ev.mx - acc.mx));
+            gram_group(c, gc, d, rho[g], acc.s, exp(ev.mx - acc.mx) / acc.s);
     }
 }
 
@@ -237,6 +335,10 @@ static void backward_pass(const dsv_cox *c, const double *eta, double m, double 
  * w[2] = sum_r (1-c_r)/t, w[3] = sum_r ((1-c_r)/t)^2 (event of this group). */
 static void group_weights(const dsv_cox *c, int64_t d, double rho, double w[4])
 {
+    if (!efron_group(c, d)) {
+        w[0] = w[1] = w[2] = w[3] = (double)d;
+        return;
+    }
     w[0] = w[1] = w[2] = w[3] = 0.0;
     for (int64_t r = 0; r < d; r++) {
         double cr = tie_frac(c, r, d), q = 1.0 / (1.0 - cr * rho);
@@ -249,23 +351,25 @@ static void group_weights(const dsv_cox *c, int64_t d, double rho, double w[4])
 
 /* Forward pass: for sorted position p, w1[p] = exp(eta_i) sum_{h,r} w/S_hr
  * (so dl/deta_i = d_i - w1[p]) and, if w2, w2[p] = exp(2 eta_i)
- * sum_{h,r} w^2/S_hr^2 (so the Hessian diagonal is w1 - w2). */
-static void forward_pass(const dsv_cox *c, const double *eta, double m, const double *L,
+ * sum_{h,r} w^2/S_hr^2 (so the Hessian diagonal is w1 - w2).
+ * Fast path: S = S0, w1 holds ex on entry (overwritten in place).
+ * Robust path (eta not NULL): S = L, w1 is output only. */
+static void forward_pass(const dsv_cox *c, const double *eta, double m, const double *S,
                          const double *rho, double *w1, double *w2)
 {
-    double a1 = 0.0, a2 = 0.0; /* sums over earlier groups, scaled by exp(L_g) */
+    double a1 = 0.0, a2 = 0.0; /* sums over earlier groups, scaled by S0_g */
     for (int64_t g = 0; g < c->n_groups; g++) {
         if (g) {
-            double f = exp(L[g] - L[g - 1]);
+            double f = eta ? exp(S[g] - S[g - 1]) : S[g] / S[g - 1];
             a1 *= f;
             a2 *= f * f;
         }
-        int64_t d = group_events(c, g);
-        double w[4];
+        int64_t p0 = group_start(c, g), d = c->group_nev[g];
+        double w[4], inv = eta ? 0.0 : 1.0 / S[g];
         group_weights(c, d, rho[g], w);
-        for (int64_t p = group_start(c, g); p < c->group_end[g]; p++) {
-            double u = exp(eta[c->order[p]] - m - L[g]);
-            int own = p < group_start(c, g) + d;
+        for (int64_t p = p0; p < c->group_end[g]; p++) {
+            double u = eta ? exp(eta[c->order[p]] - m - S[g]) : w1[p] * inv;
+            int own = p < p0 + d;
             w1[p] = u * (a1 + (own ? w[2] : w[0]));
             if (w2)
                 w2[p] = u * u * (a2 + (own ? w[3] : w[1]));
@@ -275,17 +379,34 @@ static void forward_pass(const dsv_cox *c, const double *eta, double m, const do
     }
 }
 
-/* l = sum over groups of sum_events (eta - m) - sum_r log(S0 (1 - c_r rho)). */
-static double loglik_sum(const dsv_cox *c, const double *eta, double m, const double *L,
-                         const double *rho)
+/* Robust path: l = sum over groups of sum_events (eta - m) - sum_r
+ * log(S0 (1 - c_r rho)). */
+static double loglik_robust(const dsv_cox *c, const double *eta, double m, const double *L,
+                            const double *rho)
 {
     double l = 0.0;
     for (int64_t g = 0; g < c->n_groups; g++) {
-        int64_t p0 = group_start(c, g), d = group_events(c, g);
-        for (int64_t r = 0; r < d; r++) {
+        int64_t p0 = group_start(c, g), d = c->group_nev[g];
+        for (int64_t r = 0; r < d; r++)
             l += eta[c->order[p0 + r]] - m - L[g];
-            l -= log1p(-tie_frac(c, r, d) * rho[g]);
-        }
+        l += efron_loglik(c, d, rho[g]);
+    }
+    return l;
+}
+
+/* Backward pass and l by the fast path, or the robust one when that
+ * underflows (or c->robust_only).  On return *robust tells which: S holds
+ * S0 and w1 the exp(eta - m) (fast) or S holds L (robust). */
+static double backward(const dsv_cox *c, const double *eta, double m, double *S, double *rho,
+                       double *w1, const gram_ctx *gc, int *robust)
+{
+    double l;
+    *robust = c->robust_only || backward_fast(c, eta, m, S, rho, w1, &l, gc);
+    if (*robust) {
+        if (gc) /* the fast pass may have started on it */
+            memset(gc->out, 0, (size_t)(gc->k * gc->k) * sizeof *gc->out);
+        backward_robust(c, eta, m, S, rho, gc);
+        l = loglik_robust(c, eta, m, S, rho);
     }
     return l;
 }
@@ -304,16 +425,16 @@ int dsv_cox_eval(const dsv_cox *c, const double *eta, double *loglik, double *gr
     double m;
     if (eta_max(eta, c->n, &m))
         return DESURV_E_NUMERIC;
-    double *L = work, *rho = L + c->n_groups, *w1 = rho + c->n_groups, *w2 = w1 + c->n;
-    backward_pass(c, eta, m, L, rho, NULL);
-    double l = loglik_sum(c, eta, m, L, rho);
+    double *S = work, *rho = S + c->n_groups, *w1 = rho + c->n_groups, *w2 = w1 + c->n;
+    int robust;
+    double l = backward(c, eta, m, S, rho, w1, NULL, &robust);
     if (loglik)
         *loglik = l;
     if (!isfinite(l))
         return DESURV_E_NUMERIC;
     if (!grad && !hdiag)
         return DESURV_OK;
-    forward_pass(c, eta, m, L, rho, w1, hdiag ? w2 : NULL);
+    forward_pass(c, robust ? eta : NULL, m, S, rho, w1, hdiag ? w2 : NULL);
     for (int64_t p = 0; p < c->n; p++) {
         int64_t i = c->order[p];
         if (grad)
@@ -326,16 +447,22 @@ int dsv_cox_eval(const dsv_cox *c, const double *eta, double *loglik, double *gr
     return DESURV_OK;
 }
 
-/* Column means of Z.  The Cox Hessian annihilates the constant vector
+/* The centred scores in sorted order: zs[p k + r] = Z[order[p], r] - c_r
+ * with c the column means.  The Cox Hessian annihilates the constant vector
  * (l(eta + t) = l(eta)), so Z^T H Z = (Z - 1 c^T)^T H (Z - 1 c^T) for any c;
  * centring avoids the E[z^2] - E[z]^2 cancellation of uncentred scores. */
-static void column_means(const double *Z, int64_t ldz, int64_t n, int64_t k, double *center)
+static void centred_sorted(const dsv_cox *c, const double *Z, int64_t ldz, int64_t k,
+                           double *center, double *zs)
 {
+    int64_t n = c->n;
     for (int64_t r = 0; r < k; r++) {
+        const double *z = Z + r * ldz;
         double s = 0.0;
         for (int64_t i = 0; i < n; i++)
-            s += Z[i + r * ldz];
+            s += z[i];
         center[r] = s / (double)n;
+        for (int64_t p = 0; p < n; p++)
+            zs[p * k + r] = z[c->order[p]] - center[r];
     }
 }
 
@@ -346,15 +473,15 @@ static void diag_part(const dsv_cox *c, const gram_ctx *gc, const double *w1, do
     if (zgrad)
         memset(zgrad, 0, (size_t)k * sizeof *zgrad);
     for (int64_t p = 0; p < c->n; p++) {
-        centred_row(gc, c->order[p]);
+        const double *zc = gc->zs + p * k;
         double g = c->event[p] - w1[p];
         for (int64_t v = 0; v < k; v++) {
-            double wz = w1[p] * gc->zc[v];
+            double wz = w1[p] * zc[v];
             for (int64_t u = 0; u <= v; u++)
-                gc->out[u + v * k] += wz * gc->zc[u];
-            if (zgrad) /* sum g = 0: centring only removes rounding noise */
-                zgrad[v] += g * gc->zc[v];
+                gc->out[u + v * k] += wz * zc[u];
         }
+        if (zgrad) /* sum g = 0: centring only removes rounding noise */
+            axpy(zgrad, g, zc, k);
     }
 }
 
@@ -364,16 +491,17 @@ int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int6
     double m;
     if (eta_max(eta, c->n, &m))
         return DESURV_E_NUMERIC;
-    double *L = work, *rho = L + c->n_groups, *w1 = rho + c->n_groups;
-    double *center = w1 + 2 * c->n, *zc = center + k, *vsum = zc + k, *esum = vsum + k;
-    gram_ctx gc = {Z, center, ldz, k, zc, vsum, esum, out};
-    column_means(Z, ldz, c->n, k, center);
+    double *S = work, *rho = S + c->n_groups, *w1 = rho + c->n_groups;
+    double *zs = w1 + 2 * c->n, *center = zs + c->n * k, *mu = center + k, *vsum = mu + k;
+    double *esum = vsum + k;
+    gram_ctx gc = {zs, k, vsum, esum, mu, out};
+    centred_sorted(c, Z, ldz, k, center, zs);
     memset(out, 0, (size_t)(k * k) * sizeof *out);
-    backward_pass(c, eta, m, L, rho, &gc);
-    double l = loglik_sum(c, eta, m, L, rho);
+    int robust;
+    double l = backward(c, eta, m, S, rho, w1, &gc, &robust);
     if (loglik)
         *loglik = l;
-    forward_pass(c, eta, m, L, rho, w1, NULL);
+    forward_pass(c, robust ? eta : NULL, m, S, rho, w1, NULL);
     diag_part(c, &gc, w1, zgrad);
     for (int64_t v = 0; v < k; v++)
         for (int64_t u = 0; u < v; u++)
@@ -389,6 +517,8 @@ int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int6
  * expm1(deta) over the risk set (T_E over the group's events). */
 static double delta_group(const dsv_cox *c, int64_t d, double tau, double taue, double rho)
 {
+    if (!efron_group(c, d))
+        return -(double)d * log1p(tau);
     double s = 0.0;
     for (int64_t r = 0; r < d; r++) {
         double cr = tie_frac(c, r, d);
@@ -397,17 +527,50 @@ static double delta_group(const dsv_cox *c, int64_t d, double tau, double taue, 
     return s;
 }
 
+/* dsv_cox_delta by plain sums of exp(eta - m); nonzero when the last risk
+ * set underflows (as backward_fast). */
+static int delta_fast(const dsv_cox *c, const double *eta, double m, const double *deta,
+                      double *dl)
+{
+    double acc = 0.0, T = 0.0, total = 0.0;
+    for (int64_t g = c->n_groups - 1; g >= 0; g--) {
+        int64_t p0 = group_start(c, g), d = c->group_nev[g];
+        double se = 0.0, TE = 0.0;
+        for (int64_t p = p0; p < c->group_end[g]; p++) {
+            int64_t i = c->order[p];
+            double e = exp(eta[i] - m), et = e * expm1(deta[i]);
+            acc += e;
+            T += et;
+            if (p < p0 + d) {
+                se += e;
+                TE += et;
+                total += deta[i];
+            }
+        }
+        if (g == c->n_groups - 1 && !(acc >= S0_TINY))
+            return 1;
+        if (!d)
+            continue;
+        double inv = 1.0 / acc;
+        total += delta_group(c, d, T * inv, TE * inv, min1(se * inv));
+    }
+    *dl = total;
+    return 0;
+}
+
 int dsv_cox_delta(const dsv_cox *c, const double *eta, const double *deta, double *dl)
 {
     double m, total = 0.0;
     if (eta_max(eta, c->n, &m))
         return DESURV_E_NUMERIC;
-    /* Same running-maximum sums as backward_pass, with T carried in the
+    if (!c->robust_only && !delta_fast(c, eta, m, deta, dl))
+        return isfinite(*dl) ? DESURV_OK : DESURV_E_NUMERIC;
+    /* Same running-maximum sums as backward_robust, with T carried in the
      * scale of S0 as the one-dimensional "vector" of lse_add. */
     lse_acc acc = {-INFINITY, 0.0};
     double T = 0.0;
     for (int64_t g = c->n_groups - 1; g >= 0; g--) {
-        int64_t p0 = group_start(c, g), d = group_events(c, g);
+        int64_t p0 = group_start(c, g), d = c->group_nev[g];
         lse_acc ev = {-INFINITY, 0.0};
         double TE = 0.0;
         for (int64_t p = p0; p < c->group_end[g]; p++) {
@@ -422,7 +585,7 @@ int dsv_cox_delta(const dsv_cox *c, const double *eta, const double *deta, doubl
         if (!d)
             continue;
         double rel = exp(ev.mx - acc.mx) / acc.s;
-        double rho = fmin(1.0, rel * ev.s);
+        double rho = min1(rel * ev.s);
         total += delta_group(c, d, T / acc.s, TE * rel, rho);
     }
     *dl = total;

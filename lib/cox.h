@@ -19,6 +19,11 @@ typedef struct dsv_cox {
     /* private precomputed tie-group structure and scratch; see cox.c */
     int64_t n_groups;   /* distinct times */
     int64_t *group_end; /* one past the last sorted position of each time group */
+    int64_t *group_nev; /* events in each time group (they come first in it) */
+    /* 0 after dsv_cox_init.  Nonzero: always take the running-maximum
+     * (log-sum-exp) path instead of plain sums of exp(eta - max eta) with
+     * that path as fallback; for tests comparing the two. */
+    int robust_only;
 } dsv_cox;
 
 /* Prepare the design.  Inputs must already be validated (finite time >= 0,
@@ -30,7 +35,9 @@ void dsv_cox_free(dsv_cox *c); /* NULL-safe, idempotent */
 /* Log partial likelihood l(eta).  Optional outputs (NULL to skip):
  *   grad[i]  = dl/deta_i
  *   hdiag[i] = -d2l/deta_i^2 (exact diagonal of the negative Hessian)
- * Stable for |eta| up to ~700 (log-sum-exp with running maximum).
+ * Plain sums of exp(eta - max eta); when a risk set underflows (eta
+ * spread beyond ~670) the evaluation is redone with running-maximum
+ * log-sum-exp sums, which are stable for |eta| up to ~700.
  * Returns 0, or DESURV_E_NUMERIC if the result is not finite. */
 int dsv_cox_eval(const dsv_cox *c, const double *eta, double *loglik, double *grad,
                  double *hdiag, double *work);

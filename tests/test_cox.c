@@ -425,6 +425,106 @@ START_TEST(wide_range)
 }
 END_TEST
 
+/* ---- the fast path (plain sums of exp(eta - max)) against the robust
+ * running-maximum path, which dsv_cox.robust_only forces ---------------- */
+
+typedef struct cox_out {
+    double l, lg, dl, zg[3], H[9];
+    double *g, *hd;
+} cox_out;
+
+/* Everything dsv_cox computes at eta: l, gradient, Hessian diagonal, the
+ * Gram on Z's first k columns (with its own l) and delta for deta. */
+static void eval_all(dsv_cox *c, int robust, const double *eta, const double *Z, int64_t k,
+                     const double *deta, double *w, cox_out *o)
+{
+    c->robust_only = robust;
+    ck_assert_int_eq(dsv_cox_eval(c, eta, &o->l, o->g, o->hd, w), DESURV_OK);
+    ck_assert_int_eq(dsv_cox_hess_gram(c, eta, Z, c->n, k, &o->lg, o->zg, o->H, w), DESURV_OK);
+    ck_assert_int_eq(dsv_cox_delta(c, eta, deta, &o->dl), DESURV_OK);
+    c->robust_only = 0;
+}
+
+/* Fast and robust paths agree to rounding on ordinary inputs (where the
+ * fast path is taken) and are identical to the bit when a risk set
+ * underflows in the fast path's scale, i.e. the fallback is taken: the
+ * latest samples get eta far below the others (a spread of 720 or more;
+ * the long-double reference confirms l there). */
+static void check_paths(const char *dname)
+{
+    design d;
+    load_design(dname, &d);
+    int64_t n = d.n, k = d.k < 3 ? d.k : 3;
+    double *eta = malloc((size_t)n * sizeof *eta), *deta = malloc((size_t)n * sizeof *deta);
+    cox_out f, r;
+    f.g = malloc((size_t)n * sizeof(double)), f.hd = malloc((size_t)n * sizeof(double));
+    r.g = malloc((size_t)n * sizeof(double)), r.hd = malloc((size_t)n * sizeof(double));
+    double b[3] = {0.8, -1.1, 0.4}, tmax = -INFINITY;
+    uint64_t s = 777;
+    for (int64_t i = 0; i < n; i++) {
+        deta[i] = 0.1 * (2.0 * unif(&s) - 1.0);
+        tmax = fmax(tmax, d.time[i]);
+    }
+    for (int ties = 0; ties <= 1; ties++) {
+        dsv_cox c;
+        ck_assert_int_eq(dsv_cox_init(&c, d.time, d.event, n, ties), DESURV_OK);
+        double *w = work_for(&c, k);
+        for (int sc = 0; sc < 5; sc++) {
+            linpred(&d, b, eta);
+            /* sc 0: as is; 1-2: spread 300 and 600 (fast path); 3-4: the
+             * samples at the latest time pushed 720 (subnormal) and 1e4 below */
+            for (int64_t i = 0; i < n; i++) {
+                if (sc == 1 || sc == 2)
+                    eta[i] += (sc == 1 ? 300.0 : 600.0) * d.time[i] / tmax;
+                if (sc >= 3 && d.time[i] == tmax)
+                    eta[i] -= sc == 3 ? 720.0 : 1e4;
+            }
+            eval_all(&c, 0, eta, d.Z, k, deta, w, &f);
+            eval_all(&c, 1, eta, d.Z, k, deta, w, &r);
+            ck_assert_double_eq(f.l, f.lg);
+            ck_assert_double_eq(r.l, r.lg);
+            double lr = ref_loglik(d.time, d.event, eta, n, ties);
+            ck_assert_msg(fabs(f.l - lr) <= 1e-12 * fabs(lr), "%s ties %d sc %d: %.17g vs %.17g",
+                          dname, ties, sc, f.l, lr);
+            if (sc >= 3) { /* the fallback: the robust path itself */
+                ck_assert_double_eq(f.l, r.l);
+                ck_assert_double_eq(f.dl, r.dl);
+                for (int64_t i = 0; i < n; i++) {
+                    ck_assert_double_eq(f.g[i], r.g[i]);
+                    ck_assert_double_eq(f.hd[i], r.hd[i]);
+                }
+                for (int64_t u = 0; u < k * k; u++)
+                    ck_assert_double_eq(f.H[u], r.H[u]);
+                continue;
+            }
+            ck_assert_double_le(fabs(f.l - r.l), 1e-13 * fabs(r.l));
+            ck_assert_double_le(fabs(f.dl - r.dl), 1e-13 * fmax(1.0, fabs(r.dl)));
+            for (int64_t i = 0; i < n; i++) {
+                ck_assert_double_le(fabs(f.g[i] - r.g[i]), 1e-13);
+                ck_assert_double_le(fabs(f.hd[i] - r.hd[i]), 1e-13);
+            }
+            double hmax = 0.0;
+            for (int64_t u = 0; u < k * k; u++)
+                hmax = fmax(hmax, fabs(r.H[u]));
+            for (int64_t u = 0; u < k * k; u++)
+                ck_assert_double_le(fabs(f.H[u] - r.H[u]), 1e-12 * hmax);
+            for (int64_t u = 0; u < k; u++)
+                ck_assert_double_le(fabs(f.zg[u] - r.zg[u]), 1e-12 * fmax(1.0, fabs(r.zg[u])));
+        }
+        free(w);
+        dsv_cox_free(&c);
+    }
+    free(eta), free(deta), free(f.g), free(f.hd), free(r.g), free(r.hd);
+    design_free(&d);
+}
+
+START_TEST(fast_vs_robust)
+{
+    check_paths("cox_design_tcga.tsv");
+    check_paths("cox_design_heavy.tsv");
+}
+END_TEST
+
 /* Random heavily tied designs (times on a few values including 0) against
  * the direct definition; also checks that the sample order does not matter. */
 START_TEST(random_vs_direct)
@@ -627,6 +727,7 @@ static Suite *cox_suite(void)
     tcase_add_test(tc, delta_accuracy);
     tcase_add_test(tc, offset_invariance);
     tcase_add_test(tc, wide_range);
+    tcase_add_test(tc, fast_vs_robust);
     tcase_add_test(tc, random_vs_direct);
     tcase_add_test(tc, permutation_invariance);
     tcase_add_test(tc, efron_equals_breslow_without_ties);
