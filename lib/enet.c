@@ -71,6 +71,12 @@ static void linpred(const enet_ws *w, const double *b)
     }
 }
 
+/* f(b) from l = l(Zs b). */
+static double fvalue(const enet_ws *w, const double *b, double l)
+{
+    return -2.0 / (double)w->cox->n_events * l + penalty(w, b);
+}
+
 /* f(b) and l(Zs b); +inf when the likelihood cannot be evaluated. */
 static double objective(const enet_ws *w, const double *b, double *loglik)
 {
@@ -80,17 +86,18 @@ static double objective(const enet_ws *w, const double *b, double *loglik)
         return INFINITY;
     if (loglik)
         *loglik = l;
-    return -2.0 / (double)w->cox->n_events * l + penalty(w, b);
+    return fvalue(w, b, l);
 }
 
 /* Exact quadratic model of F at b: Q = (2/n_e) Z^T(-Hess l)Z + ridge I,
- * gF = -(2/n_e) Z^T grad l + ridge b. */
-static int build_model(enet_ws *w, const double *b)
+ * gF = -(2/n_e) Z^T grad l + ridge b; also l(Zs b) into *ll (the same
+ * value, to the bit, as objective() would give: one backward pass). */
+static int build_model(enet_ws *w, const double *b, double *ll)
 {
     int64_t k = w->k;
     double s = 2.0 / (double)w->cox->n_events, ridge = w->lambda * (1.0 - w->nu);
     linpred(w, b);
-    int rc = dsv_cox_hess_gram(w->cox, w->eta, w->Zs, w->ldz, k, NULL, w->gF, w->Q, w->cwork);
+    int rc = dsv_cox_hess_gram(w->cox, w->eta, w->Zs, w->ldz, k, ll, w->gF, w->Q, w->cwork);
     if (rc != DESURV_OK)
         return rc;
     for (int64_t u = 0; u < k * k; u++)
@@ -102,14 +109,15 @@ static int build_model(enet_ws *w, const double *b)
     return DESURV_OK;
 }
 
-/* Only the gradient of F at b (into gF): enough to confirm convergence
- * after a small Newton step without the O(n k^2) Hessian. */
-static int build_gradient(enet_ws *w, const double *b)
+/* Only the gradient of F at b (into gF), and l(Zs b) into *ll: enough to
+ * confirm convergence after a small Newton step without the O(n k^2)
+ * Hessian. */
+static int build_gradient(enet_ws *w, const double *b, double *ll)
 {
     int64_t n = w->cox->n, k = w->k;
-    double s = 2.0 / (double)w->cox->n_events, ridge = w->lambda * (1.0 - w->nu), l;
+    double s = 2.0 / (double)w->cox->n_events, ridge = w->lambda * (1.0 - w->nu);
     linpred(w, b);
-    int rc = dsv_cox_eval(w->cox, w->eta, &l, w->deta, NULL, w->cwork);
+    int rc = dsv_cox_eval(w->cox, w->eta, ll, w->deta, NULL, w->cwork);
     if (rc != DESURV_OK)
         return rc;
     for (int64_t r = 0; r < k; r++) {
@@ -305,9 +313,11 @@ static double delta_objective(enet_ws *w, const double *b, const double *bt, dou
  * t = 1, 1/2, ... meeting the Armijo condition f(b + t d) - f(b) <= sigma t D
  * with D = gF^T d + h(x) - h(b) < 0, the difference being computed
  * accurately (delta_objective) so that the last Newton steps, whose gains
- * are below the rounding level of f, are still taken.  On success b, *f,
- * *ll are updated and the step length max|t d| is returned, otherwise -1. */
-static double line_search(enet_ws *w, double *b, double *f, double *ll, double l1)
+ * are below the rounding level of f, are still taken.  ll = l(Zs b), and
+ * w->eta must hold Zs b.  On success b is updated and the step length
+ * max|t d| is returned, otherwise -1.  f and l at the new b are not
+ * evaluated here: the caller's next model or gradient at b gives them. */
+static double line_search(enet_ws *w, double *b, double ll, double l1)
 {
     int64_t k = w->k;
     /* term by term: near the optimum D is ~|d|^2 and differencing the two
@@ -317,7 +327,6 @@ static double line_search(enet_ws *w, double *b, double *f, double *ll, double l
         D += w->gF[r] * (w->x[r] - b[r]) + l1 * (fabs(w->x[r]) - fabs(b[r]));
     if (!(D < 0.0))
         return -1.0;
-    linpred(w, b);
     memcpy(w->eta0, w->eta, (size_t)w->cox->n * sizeof *w->eta);
     double t = 1.0;
     for (int h = 0; h < MAX_HALVINGS; h++, t *= 0.5) {
@@ -328,14 +337,9 @@ static double line_search(enet_ws *w, double *b, double *f, double *ll, double l
         }
         if (step == 0.0)
             break;
-        double df = delta_objective(w, b, w->bt, *ll);
+        double df = delta_objective(w, b, w->bt, ll);
         if (df <= ARMIJO * t * D) {
-            double lt, ft = objective(w, w->bt, &lt);
-            if (!isfinite(ft))
-                continue;
             memcpy(b, w->bt, (size_t)k * sizeof *b);
-            *f = ft;
-            *ll = lt;
             return step;
         }
     }
@@ -371,31 +375,38 @@ static int ws_alloc(enet_ws *w, const dsv_cox *cox, int64_t k, void **block)
     return DESURV_OK;
 }
 
-/* Outer proximal Newton loop; returns the status and fills info. */
+/* Outer proximal Newton loop; returns the status and fills info.  f and
+ * l at the current b come from the model (or gradient) built there, so
+ * each point is evaluated once: the first model gives f at the warm
+ * start, and every accepted step is followed by a gradient or model at
+ * the new b before the loop can end. */
 static int newton(enet_ws *w, double *b, double tol, int maxit, dsv_enet_info *info)
 {
     int64_t k = w->k;
-    double l1 = w->lambda * w->nu, ll = 0.0;
-    double f = objective(w, b, &ll);
-    if (!isfinite(f))
-        return DESURV_E_NUMERIC;
-    double f0 = f, ll0 = ll;
+    double l1 = w->lambda * w->nu, ll = 0.0, f = 0.0, f0 = 0.0, ll0 = 0.0;
     memcpy(w->start, b, (size_t)k * sizeof *b);
-    int small_step = 0;
+    int small_step = 0, first = 1;
     for (;;) {
         int rc;
         /* After a small step, usually the last one, the gradient alone
          * decides; the Hessian is built only when another step is needed. */
         if (small_step) {
-            if ((rc = build_gradient(w, b)) != DESURV_OK)
+            if ((rc = build_gradient(w, b, &ll)) != DESURV_OK)
                 return rc;
+            f = fvalue(w, b, ll);
             if (kkt_residual(w->gF, b, k, l1) <= tol) {
                 info->converged = 1;
                 break;
             }
         }
-        if ((rc = build_model(w, b)) != DESURV_OK)
+        if ((rc = build_model(w, b, &ll)) != DESURV_OK)
             return rc;
+        f = fvalue(w, b, ll);
+        if (first) {
+            f0 = f, ll0 = ll, first = 0;
+            if (!isfinite(f))
+                return DESURV_E_NUMERIC;
+        }
         double kkt = kkt_residual(w->gF, b, k, l1);
         if (small_step && kkt <= tol) {
             info->converged = 1;
@@ -413,7 +424,7 @@ static int newton(enet_ws *w, double *b, double tol, int maxit, dsv_enet_info *i
             bmax = fmax(bmax, fabs(b[r]));
         }
         small_step = prop <= tol * bmax;
-        if (line_search(w, b, &f, &ll, l1) < 0.0) {
+        if (line_search(w, b, ll, l1) < 0.0) {
             /* No decrease is possible in floating point: the model's
              * minimiser is b itself or the gain is below rounding. */
             info->converged = small_step && kkt <= tol;
