@@ -260,7 +260,12 @@ static int backward_fast(const dsv_cox *c, const double *eta, double m, double *
                          double *ex, double *ll, const gram_ctx *gc)
 {
     int64_t k = gc ? gc->k : 0;
-    double acc = 0.0, l = 0.0;
+    /* sum_g d_g log S0_g = lsum + log(P 2^E): single-event groups multiply
+     * into P (kept in [2^-500, 2^500] by exact power-of-2 rescaling), so
+     * the fast path takes one log per evaluation instead of one per event
+     * group; the rest (ties, tiny S0) take their own log */
+    double acc = 0.0, l = 0.0, lsum = 0.0, P = 1.0;
+    int64_t E = 0;
     if (gc)
         memset(gc->vsum, 0, (size_t)k * sizeof *gc->vsum);
     for (int64_t g = c->n_groups - 1; g >= 0; g--) {
@@ -293,12 +298,27 @@ static int backward_fast(const dsv_cox *c, const double *eta, double m, double *
         S[g] = acc;
         rho[g] = d ? min1(se / acc) : 0.0;
         if (d) {
-            l += le - (double)d * log(acc) + efron_loglik(c, d, rho[g]);
+            l += le + efron_loglik(c, d, rho[g]);
+            if (d == 1 && acc >= 0x1p-400) {
+                P *= acc;
+                while (P < 0x1p-500) {
+                    P *= 0x1p500;
+                    E -= 500;
+                }
+                while (P > 0x1p500) {
+                    P *= 0x1p-500;
+                    E += 500;
+                }
+            } else {
+                lsum += (double)d * log(acc);
+            }
             if (gc)
                 gram_group(c, gc, d, rho[g], acc, 1.0 / acc);
         }
     }
-    *ll = l;
+    /* ln 2 split so that E ln2_hi is exact (fdlibm's constants) */
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    *ll = l - (lsum + log(P) + ((double)E * ln2_hi + (double)E * ln2_lo));
     return 0;
 }
 

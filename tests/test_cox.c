@@ -471,11 +471,12 @@ static void check_paths(const char *dname)
         double *w = work_for(&c, k);
         for (int sc = 0; sc < 5; sc++) {
             linpred(&d, b, eta);
-            /* sc 0: as is; 1-2: spread 300 and 600 (fast path); 3-4: the
+            /* sc 0: as is; 1-2: a trend of -600 and +600 over time (fast
+             * path; -600 makes the late risk sets ~e^-600); 3-4: the
              * samples at the latest time pushed 720 (subnormal) and 1e4 below */
             for (int64_t i = 0; i < n; i++) {
                 if (sc == 1 || sc == 2)
-                    eta[i] += (sc == 1 ? 300.0 : 600.0) * d.time[i] / tmax;
+                    eta[i] += (sc == 1 ? -600.0 : 600.0) * d.time[i] / tmax;
                 if (sc >= 3 && d.time[i] == tmax)
                     eta[i] -= sc == 3 ? 720.0 : 1e4;
             }
