@@ -138,6 +138,7 @@ static void start_state(const fixture *f, dsv_state *s, uint64_t stream)
 /* Largest relative difference between two fits seen by one test. */
 typedef struct diffs {
     double factors, trace;
+    double tol_factors, tol_trace; /* the tolerances they were held to (largest) */
 } diffs;
 
 static void report(const char *test, const diffs *dd)
@@ -146,7 +147,7 @@ static void report(const char *test, const diffs *dd)
             "test_batch: %s: %s, batch_tol_measured factors %.3g (tolerance %g), trace %.3g "
             "(tolerance %g)\n",
             test, bitwise_blas() ? "reference BLAS, bitwise" : "OpenBLAS", dd->factors,
-            BATCH_TOL, dd->trace, BATCH_TOL_LOSS);
+            fmax(dd->tol_factors, BATCH_TOL), dd->trace, fmax(dd->tol_trace, BATCH_TOL_LOSS));
 }
 
 /* max |a - b| / max |b|: the difference relative to the array's scale
@@ -164,10 +165,11 @@ static double relmax(const double *a, const double *b, int64_t len)
 }
 
 /* a (batched) equals b (one by one): bit for bit with a bitwise BLAS or
- * when exact is set, else to BATCH_TOL; iterations, flags and trace length
- * always exactly. */
-static void same_fit(const dsv_state *a, const dsv_state *b, int64_t p, int64_t n, int64_t k,
-                     int exact, diffs *dd, const char *what)
+ * when exact is set, else to tol (BATCH_TOL, or more where the fit itself
+ * amplifies last-bit differences that much: see sensitivity()); iterations,
+ * flags and trace length always exactly. */
+static void same_fit_tol(const dsv_state *a, const dsv_state *b, int64_t p, int64_t n,
+                         int64_t k, int exact, const diffs *tol, diffs *dd, const char *what)
 {
     ck_assert_msg(a->iters == b->iters, "%s: %lld vs %lld iterations", what, (long long)a->iters,
                   (long long)b->iters);
@@ -193,9 +195,20 @@ static void same_fit(const dsv_state *a, const dsv_state *b, int64_t p, int64_t 
     double dt = relmax(a->trace, b->trace, a->trace_len);
     dd->factors = fmax(dd->factors, d);
     dd->trace = fmax(dd->trace, dt);
-    ck_assert_msg(d <= BATCH_TOL, "%s: batched and one-by-one factors differ by %g", what, d);
-    ck_assert_msg(dt <= BATCH_TOL_LOSS, "%s: batched and one-by-one traces differ by %g", what,
-                  dt);
+    dd->tol_factors = fmax(dd->tol_factors, tol->factors);
+    dd->tol_trace = fmax(dd->tol_trace, tol->trace);
+    ck_assert_msg(d <= tol->factors,
+                  "%s: batched and one-by-one factors differ by %g (tolerance %g)", what, d,
+                  tol->factors);
+    ck_assert_msg(dt <= tol->trace, "%s: batched and one-by-one traces differ by %g (tolerance %g)",
+                  what, dt, tol->trace);
+}
+
+static void same_fit(const dsv_state *a, const dsv_state *b, int64_t p, int64_t n, int64_t k,
+                     int exact, diffs *dd, const char *what)
+{
+    const diffs tol = {BATCH_TOL, BATCH_TOL_LOSS, 0, 0};
+    same_fit_tol(a, b, p, n, k, exact, &tol, dd, what);
 }
 
 typedef struct batch_case {
@@ -207,6 +220,40 @@ typedef struct batch_case {
     int64_t pre;            /* state 0 has already run this many iterations */
     int staggered;          /* the starts must finish at different iterations */
 } batch_case;
+
+/* Largest relative difference of the factors of the one-by-one fits `one`
+ * from the same fits on a copy of the data with every third entry of X
+ * moved by one ulp: how far the fit itself carries a last-bit difference.
+ * OpenBLAS's wide (batched) and narrow kernels differ in the last bit, and
+ * the fit amplifies that as much as any other last-bit change, so the
+ * batched fits are held to this (times a margin) when it exceeds
+ * BATCH_TOL; they must still take identical iterations. */
+static diffs sensitivity(const batch_case *c, const dsv_state *one)
+{
+    fixture g;
+    make_data(&g, c->p, c->n, 31 + (uint64_t)c->k, c->ties);
+    for (int64_t i = 0; i < c->p * c->n; i += 3)
+        g.X[i] = nextafter(g.X[i], INFINITY);
+    make_problem(&g, c->k, c->alpha, c->lw, c->lh);
+    diffs worst = {0, 0, 0, 0};
+    for (int64_t i = 0; i < c->m; i++) {
+        dsv_state s;
+        start_state(&g, &s, (uint64_t)i);
+        if (i == 0 && c->pre > 0)
+            ck_assert_int_eq(dsv_iterate(&g.pr, &s, c->pre, 0.0), DESURV_OK);
+        ck_assert_int_eq(dsv_iterate(&g.pr, &s, c->maxit, c->tol), DESURV_OK);
+        worst.factors = fmax(worst.factors, fmax(fmax(relmax(s.W, one[i].W, c->p * c->k),
+                                                      relmax(s.H, one[i].H, c->k * c->n)),
+                                                 relmax(s.beta, one[i].beta, c->k)));
+        if (s.trace_len == one[i].trace_len)
+            worst.trace = fmax(worst.trace, relmax(s.trace, one[i].trace, s.trace_len));
+        else
+            worst.trace = INFINITY; /* then no margin is granted below */
+        dsv_state_free(&s);
+    }
+    free_fixture(&g);
+    return worst;
+}
 
 /* m starts run by dsv_iterate one by one and by dsv_iterate_batch. */
 static void check_case(const batch_case *c, diffs *dd)
@@ -228,10 +275,19 @@ static void check_case(const batch_case *c, diffs *dd)
     ck_assert_int_eq(dsv_iterate_batch(&f.pr, bat, c->m, c->maxit, c->tol), DESURV_OK);
     int64_t lo = c->maxit, hi = 0;
     char what[96];
+    /* 10x the measured amplification, never above 1e-6 (factors) and
+     * 1e-10 (loss trace) */
+    diffs tol = {BATCH_TOL, BATCH_TOL_LOSS, 0, 0};
+    if (!bitwise_blas()) {
+        diffs sens = sensitivity(c, one);
+        tol.factors = fmin(1e-6, fmax(BATCH_TOL, 10.0 * sens.factors));
+        if (isfinite(sens.trace))
+            tol.trace = fmin(1e-10, fmax(BATCH_TOL_LOSS, 10.0 * sens.trace));
+    }
     for (int64_t i = 0; i < c->m; i++) {
         snprintf(what, sizeof what, "k %lld alpha %g start %lld", (long long)c->k, c->alpha,
                  (long long)i);
-        same_fit(&bat[i], &one[i], c->p, c->n, c->k, 0, dd, what);
+        same_fit_tol(&bat[i], &one[i], c->p, c->n, c->k, 0, &tol, dd, what);
         lo = one[i].iters < lo ? one[i].iters : lo;
         hi = one[i].iters > hi ? one[i].iters : hi;
     }
