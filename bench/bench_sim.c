@@ -20,6 +20,7 @@
  */
 #include <desurv/desurv.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,8 +138,11 @@ static void dump_history(const cfg *c, const desurv_tuner *tu, int seed, int bas
     snprintf(path, sizeof path, "%s/hist_%d_%s.tsv", c->history, seed,
              baseline ? "alpha0" : "desurv");
     FILE *f = fopen(path, "w");
-    if (!f)
+    if (!f) {
+        fprintf(stderr, "bench_sim: cannot write %s: %s (does --history %s exist?)\n", path,
+                strerror(errno), c->history);
         return;
+    }
     int64_t len, folds;
     desurv_tuner_history_len(tu, &len, &folds);
     fprintf(f, "k\talpha\tlambda\tnu\tmean\tse\tpooled\trecon\trecon_se");
