@@ -16,6 +16,7 @@
 #include "cindex.h"
 #include "desurv/desurv.h"
 #include "model.h"
+#include "nnls.h"
 #include "rng.h"
 #include "starts.h"
 #include "topgenes.h"
@@ -62,33 +63,6 @@ int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa)
         perm[in_a[g] ? a++ : b++] = g;
     free(in_a);
     return DESURV_OK;
-}
-
-void dsv_nnls_gram(const double *G, int64_t k, const double *B, int64_t m, double *H)
-{
-    /* cyclic coordinate descent; k is small, so this reaches the exact
-     * solution in a few sweeps (as init.c's NNLS start) */
-    for (int64_t j = 0; j < m; j++) {
-        double *h = H + j * k;
-        const double *b = B + j * k;
-        memset(h, 0, (size_t)k * sizeof *h);
-        for (int sweep = 0; sweep < 1000; sweep++) {
-            double change = 0, size = 0;
-            for (int64_t r = 0; r < k; r++) {
-                if (!(G[r + r * k] > 0))
-                    continue; /* a zero column of W: its coefficient stays 0 */
-                double gr = -b[r];
-                for (int64_t q = 0; q < k; q++)
-                    gr += G[r + q * k] * h[q];
-                double hn = fmax(0.0, h[r] - gr / G[r + r * k]);
-                change = fmax(change, fabs(hn - h[r]));
-                size = fmax(size, hn);
-                h[r] = hn;
-            }
-            if (change <= 1e-13 * size)
-                break;
-        }
-    }
 }
 
 /* Grams of one half (rows r0 .. r0+len-1 of the permuted W and X):

@@ -65,9 +65,6 @@ int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa);
 int dsv_bicv_error(const double *W, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
                    const double *Xab, int64_t m, double *err);
 
-/* min ||x - W h||, h >= 0, for the m columns at once from their normal
- * equations: G = W^T W (k x k), B = W^T X (k x m); H (k x m) out. */
-void dsv_nnls_gram(const double *G, int64_t k, const double *B, int64_t m, double *H);
 void dsv_cv_free(dsv_cv *cv);
 
 /* What one task does. */

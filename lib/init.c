@@ -7,6 +7,7 @@
 
 #include "desurv/desurv.h"
 #include "fit.h"
+#include "nnls.h"
 #include "cv.h"
 #include "rng.h"
 #include "vecops.h"
@@ -101,27 +102,9 @@ static int nnls_columns(const dsv_problem *pr, const double *W, double *H)
                 W, (int)p, 0.0, G, (int)k);
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)n, (int)p, 1.0, W, (int)p,
                 pr->X, (int)pr->ldx, 0.0, B, (int)k);
-    for (int64_t j = 0; j < n; j++) {
-        double *h = H + j * k;
-        const double *b = B + j * k;
-        memset(h, 0, (size_t)k * sizeof *h);
-        for (int sweep = 0; sweep < 1000; sweep++) {
-            double change = 0, size = 0;
-            for (int64_t r = 0; r < k; r++) {
-                double gr = -b[r];
-                for (int64_t q = 0; q < k; q++)
-                    gr += G[r + q * k] * h[q];
-                double hn = fmax(0.0, h[r] - gr / G[r + r * k]);
-                change = fmax(change, fabs(hn - h[r]));
-                size = fmax(size, hn);
-                h[r] = hn;
-            }
-            if (change <= 1e-13 * size)
-                break;
-        }
-        for (int64_t r = 0; r < k; r++)
-            h[r] = fmax(h[r], pr->eps_h);
-    }
+    dsv_nnls_gram(G, k, B, n, H);
+    for (int64_t i = 0; i < k * n; i++)
+        H[i] = fmax(H[i], pr->eps_h);
     free(G), free(B);
     return DESURV_OK;
 }
