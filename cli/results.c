@@ -185,7 +185,8 @@ static int write_top(FILE *f, const void *ctx)
     return CLI_OK;
 }
 
-/* history.tsv: every evaluation with its per-fold C-indices. */
+/* history.tsv: every evaluation with its per-fold C-indices and its
+ * held-out reconstruction error (rule 1se-recon). */
 static int write_history(FILE *f, const void *ctx)
 {
     const results *r = ctx;
@@ -198,18 +199,22 @@ static int write_history(FILE *f, const void *ctx)
     fputs("eval", f);
     for (int q = 0; q < DESURV_PARAM_COUNT; q++)
         fprintf(f, "\t%s", desurv_param_name((desurv_param)q));
-    fputs("\tcv_cindex\tcv_cindex_se\tpooled_cindex", f);
+    fputs("\tcv_cindex\tcv_cindex_se\tpooled_cindex\trecon_error\trecon_error_se", f);
     for (int64_t i = 0; i < folds; i++)
         fprintf(f, "\tfold%lld", (long long)(i + 1));
     fputs("\tchosen\n", f);
     for (int64_t e = 0; e < len; e++) {
+        double rec = NAN, rec_se = NAN;
         desurv_tuner_history(t, e, par, &mean, &se, &pooled, fc);
+        desurv_tuner_history_recon(t, e, &rec, &rec_se);
         fprintf(f, "%lld", (long long)(e + 1));
         for (int q = 0; q < DESURV_PARAM_COUNT; q++)
             fputc('\t', f), tsv_num(f, par[q]);
         fputc('\t', f), tsv_num(f, mean);
         fputc('\t', f), tsv_num(f, se);
         fputc('\t', f), tsv_num(f, pooled);
+        fputc('\t', f), tsv_num(f, rec);
+        fputc('\t', f), tsv_num(f, rec_se);
         for (int64_t i = 0; i < folds; i++)
             fputc('\t', f), tsv_num(f, fc[i]);
         fprintf(f, "\t%d\n", e == r->tune->chosen);

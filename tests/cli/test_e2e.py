@@ -267,6 +267,8 @@ class Tuning(unittest.TestCase):
         hdr, rows = read_tsv(os.path.join(d, "history.tsv"))
         self.assertEqual(hdr[:3], ["eval", "k", "alpha"])
         self.assertEqual(hdr[-4:], ["fold1", "fold2", "fold3", "chosen"])
+        self.assertEqual(hdr[hdr.index("pooled_cindex") + 1:][:2], ["recon_error", "recon_error_se"])
+        self.assertTrue(all(float(r[hdr.index("recon_error")]) >= 0 for r in rows))
         self.assertEqual(len(rows), s["tuning"]["evaluations"])
         self.assertEqual(sum(r[-1] == "1" for r in rows), 1)
         chosen = [r for r in rows if r[-1] == "1"][0]
