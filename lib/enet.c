@@ -295,8 +295,10 @@ static double delta_objective(enet_ws *w, const double *b, const double *bt, dou
         dp += w->lambda * (w->nu * (fabs(bt[r]) - fabs(b[r])) +
                            0.5 * (1.0 - w->nu) * db * (bt[r] + b[r]));
     }
-    for (int64_t i = 0; i < n; i++)
-        dmax = fmax(dmax, fabs(w->deta[i]));
+    for (int64_t i = 0; i < n; i++) {
+        double a = fabs(w->deta[i]);
+        dmax = a > dmax ? a : dmax; /* as fmax (NaN ignored), without the libm call */
+    }
     if (dmax <= 1.0) {
         if (dsv_cox_delta(w->cox, w->eta0, w->deta, &dl) != DESURV_OK)
             return INFINITY;

@@ -22,13 +22,15 @@ void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, doub
     for (int64_t r = 0; r < k; r++) {
         const double *z = Z + r * n;
         double m = 0, v = 0, amax = 0;
-        for (int64_t j = 0; j < n; j++)
+        for (int64_t j = 0; j < n; j++) {
+            double a = fabs(z[j]);
             m += z[j];
+            amax = a > amax ? a : amax; /* fmax is a libm call here */
+        }
         m /= (double)n;
         for (int64_t j = 0; j < n; j++) {
             double d = z[j] - m;
             v += d * d;
-            amax = fmax(amax, fabs(z[j]));
         }
         double s = sqrt(v / (double)n);
         mean[r] = m;
