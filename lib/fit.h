@@ -57,7 +57,7 @@ typedef struct dsv_state {
     double *W, *H, *beta, *Z;     /* current point; Z = X^T W (n x k) */
     double *WtW, *HHt;            /* k x k Gram matrices of the current point */
     double *G1;                   /* k x k scratch */
-    double *G2;                   /* 4 k x k scratch (W-step segment Grams) */
+    double *G2;                   /* 6 k x k scratch (W-step segment Grams) */
     double *Wt, *Zt;              /* W-step trial and its scores */
     double *A, *T;                /* n x (k+1) right-hand sides, p x (k+1) products */
     double *WG;                   /* p x k: W (H H^T) */

@@ -48,7 +48,7 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     s->WtW = dalloc(k * k);
     s->HHt = dalloc(k * k);
     s->G1 = dalloc(k * k);
-    s->G2 = dalloc(4 * k * k);
+    s->G2 = dalloc(6 * k * k);
     s->eta = dalloc(n);
     s->grad = dalloc(n);
     s->zmean = dalloc(k);

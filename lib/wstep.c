@@ -118,15 +118,26 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
 }
 
 /* Loss of the normalised version of (Wx, Zx = X^T Wx), computed like every
- * other loss of the fit, given s->G1 = Wx^T Wx. */
-static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx, dsv_terms *t)
+ * other loss of the fit, given s->G1 = Wx^T Wx.  With cox != NULL the Cox
+ * and penalty terms are taken from *cox instead of evaluated: they depend
+ * only on the scores, so a caller that has already evaluated them at the
+ * same Zx (same bits) saves a Cox evaluation. */
+static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx,
+                      const dsv_terms *cox, dsv_terms *t)
 {
     int64_t k = pr->k;
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
         h_sq += s->HHt[r + r * k] * s->G1[r + r * k];
     double inner = dsv_rec_inner(s, s->G1, s->HHt, s->H, Zx);
-    return dsv_eval_terms(pr, s, Zx, s->beta, inner, h_sq, (double)k, pr->alpha > 0, t);
+    int with_cox = pr->alpha > 0 && !cox;
+    int rc = dsv_eval_terms(pr, s, Zx, s->beta, inner, h_sq, (double)k, with_cox, t);
+    if (rc != DESURV_OK || !cox)
+        return rc;
+    t->loglik = cox->loglik;
+    t->pen = cox->pen;
+    t->loss = dsv_terms_total(pr, t);
+    return isfinite(t->loss) ? DESURV_OK : DESURV_E_NUMERIC;
 }
 
 /* Accept (Wx, Zx): normalise columns to unit norm, moving the scale into
@@ -185,7 +196,7 @@ static int segment_loss(const dsv_problem *pr, dsv_state *s, const segment *sg, 
     int64_t n = pr->n, k = pr->k;
     segment_gram(sg, k, t, s->G1);
     if (t == 1.0)
-        return exact_loss(pr, s, sg->Zmm, out);
+        return exact_loss(pr, s, sg->Zmm, NULL, out);
     double u = 1 - t;
     for (int64_t i = 0; i < n * k; i++)
         s->Zs[i] = u * s->Z[i] + t * sg->Zmm[i];
@@ -324,28 +335,37 @@ double dsv_w_step_mm(const dsv_problem *pr, dsv_state *s, const double *T, doubl
     return mm_update(pr, s, s->bwork + pr->k, T, copy);
 }
 
-/* The k x k Grams of the segment: [W | W_mm]^T W_mm in one product (W_mm
- * sits right after W), and the inner products of the closed form. */
+/* The k x k Grams of the segment, G01 = W^T W_mm and G11 = W_mm^T W_mm,
+ * and the inner products of the closed form.  They come from one dsyrk of
+ * [W | W_mm] (W_mm sits right after W): a 2k-column Gram over p rows, the
+ * one product of the step that OpenBLAS threads badly (a k x k x p dgemm
+ * took 108 us on two threads and 52 on one at M; dsyrk 47 us).  With
+ * alpha = 0 the search never leaves t = 1, so only G11 is formed (half the
+ * flops) and G01 is zero, which keeps segment_gram(1) equal to G11. */
 static void segment_setup(const dsv_problem *pr, dsv_state *s, const double *Zmm, segment *sg)
 {
     int64_t p = pr->p, k = pr->k;
+    int full = pr->alpha > 0;
+    int64_t m = full ? 2 * k : k, off = full ? k : 0;
     double *Gs = s->G2 + 2 * k * k, *G01 = s->G2, *G11 = s->G2 + k * k;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * k), (int)k, (int)p, 1.0,
-                s->W, (int)p, s->Wt, (int)p, 0.0, Gs, (int)(2 * k));
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)m, (int)p, 1.0, full ? s->W : s->Wt,
+                (int)p, 0.0, Gs, (int)m);
     for (int64_t j = 0; j < k; j++)
         for (int64_t i = 0; i < k; i++) {
-            G01[i + j * k] = Gs[i + j * 2 * k];
-            G11[i + j * k] = Gs[k + i + j * 2 * k];
+            G01[i + j * k] = full ? Gs[i + (off + j) * m] : 0.0;
+            G11[i + j * k] = i <= j ? Gs[off + i + (off + j) * m] : Gs[off + j + (off + i) * m];
         }
     *sg = (segment){0};
     sg->G00 = s->WtW, sg->G01 = G01, sg->G11 = G11, sg->Zmm = Zmm;
-    sg->a00 = frob(s->WtW, s->HHt, k * k);
     sg->a11 = frob(G11, s->HHt, k * k);
-    for (int64_t i = 0; i < k; i++)
-        for (int64_t j = 0; j < k; j++)
-            sg->a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
-    sg->c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg->a00) / 2;
-    sg->c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, Zmm) - sg->a11) / 2;
+    if (full) {
+        sg->a00 = frob(s->WtW, s->HHt, k * k);
+        for (int64_t i = 0; i < k; i++)
+            for (int64_t j = 0; j < k; j++)
+                sg->a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
+        sg->c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg->a00) / 2;
+        sg->c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, Zmm) - sg->a11) / 2;
+    }
 }
 
 /* After X^T W_mm = Zmm: the line search and the accepted point. */
@@ -374,7 +394,10 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
         for (int64_t i = 0; i < n * k; i++)
             Zx[i] = u * s->Z[i] + t_best * Zmm[i];
         segment_gram(&sg, k, t_best, s->G1);
-        if ((rc = exact_loss(pr, s, Zx, &t)) != DESURV_OK)
+        /* Zx is formed exactly as segment_loss() formed the scores it
+         * evaluated at t_best, so the Cox and penalty terms in t stand */
+        dsv_terms cox = t;
+        if ((rc = exact_loss(pr, s, Zx, &cox, &t)) != DESURV_OK)
             return rc;
         if (t.loss <= s->cur.loss) {
             accept_normalised(pr, s, Wx, Zx, &t);
