@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "desurv/desurv.h"
 
 typedef struct sort_key {
@@ -121,9 +123,10 @@ int dsv_cox_init(dsv_cox *c, const double *time, const int32_t *event, int64_t n
 int64_t dsv_cox_work_size(const dsv_cox *c, int64_t k)
 {
     /* S0 (or L) and rho per group, two weights per sample, the centred
-     * sorted scores (n x k) and four k-vectors. */
+     * sorted scores (n x k), four k-vectors and up to two Gram rows (k
+     * each) per group. */
     int64_t kk = k > 0 ? k : 0;
-    return 2 * c->n_groups + 2 * c->n + c->n * kk + 4 * kk + 1;
+    return 2 * c->n_groups + 2 * c->n + c->n * kk + 4 * kk + 2 * c->n_groups * kk + 1;
 }
 
 /* The fast path needs every risk-set sum of exp(eta - max) at least this
@@ -202,33 +205,35 @@ static double min1(double x)
 
 /* Optional Gram accumulation in the backward pass (NULL: none).  zs holds
  * the centred scores in sorted order, row p (k contiguous values) at
- * zs + p k; mu and eps are scratch k-vectors. */
+ * zs + p k; mu is a scratch k-vector.  Each event group appends one or two
+ * k-vectors x to rows (column-major k x nrows) whose outer products sum to
+ * the group's part of the Hessian; one dsyrk then forms sum x x^T. */
 typedef struct gram_ctx {
     const double *zs;
     int64_t k;
-    double *vsum, *esum, *mu, *out;
+    double *vsum, *esum, *mu, *rows;
+    int64_t *nrows;
 } gram_ctx;
 
-/* out -= sum_r x_r x_r^T, x_r = (mu - c_r eps) / (1 - c_r rho): the
- * outer-product part of the Hessian contributed by one event group, where
- * mu = Z^T(risk-set weights)/S0 = vsum / s and eps = Z^T(event weights)/S0
- * = esum * es.  esum is only read for Efron groups (d > 1); it is
- * overwritten. */
+/* The outer-product part of the Hessian contributed by one event group is
+ * sum_r y_r y_r^T, y_r = (mu - c_r eps) / (1 - c_r rho), where mu =
+ * Z^T(risk-set weights)/S0 = vsum / s and eps = Z^T(event weights)/S0 =
+ * esum * es.  Breslow (or one event): d mu mu^T, one row sqrt(d) mu.
+ * Efron: [mu eps] [a -bb; -bb g] [mu eps]^T with a = sum q^2, bb = sum c q^2,
+ * g = sum c^2 q^2 (q = 1/(1 - c_r rho)), a PSD 2 x 2 form (bb^2 <= a g by
+ * Cauchy-Schwarz) written as two rows through its Cholesky factor.  esum is
+ * only read for Efron groups (d > 1). */
 static void gram_group(const dsv_cox *c, const gram_ctx *gc, int64_t d, double rho, double s,
                        double es)
 {
     int64_t k = gc->k;
-    double *mu = gc->mu, *eps = gc->esum, *out = gc->out;
+    double *x = gc->rows + *gc->nrows * k, *mu = gc->mu, *eps = gc->esum;
     double inv = 1.0 / s;
-    for (int64_t u = 0; u < k; u++)
-        mu[u] = gc->vsum[u] * inv;
-    if (!efron_group(c, d)) { /* x_r = mu for every r */
-        double a = (double)d;
-        for (int64_t v = 0; v < k; v++) {
-            double amv = a * mu[v];
-            for (int64_t u = 0; u <= v; u++)
-                out[u + v * k] -= amv * mu[u];
-        }
+    if (!efron_group(c, d)) {
+        double f = sqrt((double)d) * inv;
+        for (int64_t u = 0; u < k; u++)
+            x[u] = gc->vsum[u] * f;
+        *gc->nrows += 1;
         return;
     }
     double a = 0, bb = 0, g = 0;
@@ -238,12 +243,14 @@ static void gram_group(const dsv_cox *c, const gram_ctx *gc, int64_t d, double r
         bb += cr * q * q;
         g += cr * cr * q * q;
     }
-    for (int64_t u = 0; u < k; u++)
-        eps[u] *= es;
-    for (int64_t v = 0; v < k; v++)
-        for (int64_t u = 0; u <= v; u++)
-            out[u + v * k] -=
-                a * mu[u] * mu[v] - bb * (mu[u] * eps[v] + eps[u] * mu[v]) + g * eps[u] * eps[v];
+    double sa = sqrt(a), rest = g - bb * bb / a, sr = rest > 0 ? sqrt(rest) : 0.0;
+    for (int64_t u = 0; u < k; u++) {
+        mu[u] = gc->vsum[u] * inv;
+        double e = eps[u] * es;
+        x[u] = sa * mu[u] - (bb / sa) * e;
+        x[k + u] = sr * e;
+    }
+    *gc->nrows += 2;
 }
 
 static void axpy(double *y, double a, const double *x, int64_t k)
@@ -254,7 +261,7 @@ static void axpy(double *y, double a, const double *x, int64_t k)
 
 /* Fast backward pass: ex[p] = exp(eta - m) in sorted order, S[g] = S0_g,
  * rho[g] = S_E / S0 (0 when the group has no event), *ll = l.  With gc,
- * also subtracts the outer-product part of Z^T(-Hess)Z from gc->out.
+ * also appends the rows of the outer-product part of Z^T(-Hess)Z.
  * Returns nonzero (nothing usable) when a risk set is below S0_TINY. */
 static int backward_fast(const dsv_cox *c, const double *eta, double m, double *S, double *rho,
                          double *ex, double *ll, const gram_ctx *gc)
@@ -424,7 +431,7 @@ static double backward(const dsv_cox *c, const double *eta, double m, double *S,
     *robust = c->robust_only || backward_fast(c, eta, m, S, rho, w1, &l, gc);
     if (*robust) {
         if (gc) /* the fast pass may have started on it */
-            memset(gc->out, 0, (size_t)(gc->k * gc->k) * sizeof *gc->out);
+            *gc->nrows = 0;
         backward_robust(c, eta, m, S, rho, gc);
         l = loglik_robust(c, eta, m, S, rho);
     }
@@ -486,25 +493,27 @@ static void centred_sorted(const dsv_cox *c, const double *Z, int64_t ldz, int64
     }
 }
 
-/* out += sum_i w1_i zc_i zc_i^T (upper triangle); zgrad = Z^T dl/deta. */
+/* zgrad = Z^T dl/deta, then the centred scores scaled in place by
+ * sqrt(w1): their Gram is the diagonal part sum_i w1_i zc_i zc_i^T. */
 static void diag_part(const dsv_cox *c, const gram_ctx *gc, const double *w1, double *zgrad)
 {
     int64_t k = gc->k;
+    double *zs = (double *)gc->zs; /* our own scratch (the work block) */
     if (zgrad)
         memset(zgrad, 0, (size_t)k * sizeof *zgrad);
     for (int64_t p = 0; p < c->n; p++) {
-        const double *zc = gc->zs + p * k;
-        double g = c->event[p] - w1[p];
-        for (int64_t v = 0; v < k; v++) {
-            double wz = w1[p] * zc[v];
-            for (int64_t u = 0; u <= v; u++)
-                gc->out[u + v * k] += wz * zc[u];
-        }
+        double *zc = zs + p * k;
         if (zgrad) /* sum g = 0: centring only removes rounding noise */
-            axpy(zgrad, g, zc, k);
+            axpy(zgrad, c->event[p] - w1[p], zc, k);
+        double f = sqrt(w1[p]); /* w1 >= 0: sums of positive weights */
+        for (int64_t v = 0; v < k; v++)
+            zc[v] *= f;
     }
 }
 
+/* Z^T(-Hess l)Z = sum_i w1_i zc_i zc_i^T - sum_groups x x^T, as two
+ * dsyrk calls on the k x n scaled scores and the k x nrows group rows (the
+ * Gram of the Newton beta-step: BLAS-3 instead of n + G rank-1 updates). */
 int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int64_t ldz,
                       int64_t k, double *loglik, double *zgrad, double *out, double *work)
 {
@@ -513,16 +522,21 @@ int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int6
         return DESURV_E_NUMERIC;
     double *S = work, *rho = S + c->n_groups, *w1 = rho + c->n_groups;
     double *zs = w1 + 2 * c->n, *center = zs + c->n * k, *mu = center + k, *vsum = mu + k;
-    double *esum = vsum + k;
-    gram_ctx gc = {zs, k, vsum, esum, mu, out};
+    double *esum = vsum + k, *rows = esum + k;
+    int64_t nrows = 0;
+    gram_ctx gc = {zs, k, vsum, esum, mu, rows, &nrows};
     centred_sorted(c, Z, ldz, k, center, zs);
-    memset(out, 0, (size_t)(k * k) * sizeof *out);
     int robust;
     double l = backward(c, eta, m, S, rho, w1, &gc, &robust);
     if (loglik)
         *loglik = l;
     forward_pass(c, robust ? eta : NULL, m, S, rho, w1, NULL);
     diag_part(c, &gc, w1, zgrad);
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)k, (int)c->n, 1.0, zs, (int)k, 0.0,
+                out, (int)k);
+    if (nrows > 0)
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)k, (int)nrows, -1.0, rows,
+                    (int)k, 1.0, out, (int)k);
     for (int64_t v = 0; v < k; v++)
         for (int64_t u = 0; u < v; u++)
             out[v + u * k] = out[u + v * k];

@@ -32,11 +32,12 @@
 #include "testutil.h"
 #include "vecops.h"
 
-/* Tolerances with OpenBLAS, relative to each array's largest entry: the
- * factors W, H, beta and the loss trace.  Each test prints the largest
- * differences it saw ("batch_tol_measured").  OpenBLAS 0.3.21 (Haswell
- * kernels, 1 or 2 threads), all tests here: factors 3.4e-9 (beta of the
- * k = 1, alpha = 0.99 case: the loss is flat to second order around its
+/* Tolerances with OpenBLAS for the comparisons other than check_case's
+ * (which uses OPENBLAS_TOL below), relative to each array's
+ * largest entry: the factors W, H, beta and the loss trace.  Each test
+ * prints the largest differences it saw ("batch_tol_measured").  OpenBLAS
+ * 0.3.21 (Haswell kernels, 1 or 2 threads): factors up to 3.4e-9 (beta of
+ * the k = 1, alpha = 0.99 case: the loss is flat to second order around its
  * minimiser, so last-bit changes in the products move the point by up to
  * sqrt(eps) while the loss moves by eps), trace 3.4e-14. */
 #define BATCH_TOL 1e-8
@@ -165,9 +166,8 @@ static double relmax(const double *a, const double *b, int64_t len)
 }
 
 /* a (batched) equals b (one by one): bit for bit with a bitwise BLAS or
- * when exact is set, else to tol (BATCH_TOL, or more where the fit itself
- * amplifies last-bit differences that much: see sensitivity()); iterations,
- * flags and trace length always exactly. */
+ * when exact is set, else to tol (BATCH_TOL, or OPENBLAS_TOL for the long
+ * fits); iterations, flags and trace length always exactly. */
 static void same_fit_tol(const dsv_state *a, const dsv_state *b, int64_t p, int64_t n,
                          int64_t k, int exact, const diffs *tol, diffs *dd, const char *what)
 {
@@ -221,39 +221,20 @@ typedef struct batch_case {
     int staggered;          /* the starts must finish at different iterations */
 } batch_case;
 
-/* Largest relative difference of the factors of the one-by-one fits `one`
- * from the same fits on a copy of the data with every third entry of X
- * moved by one ulp: how far the fit itself carries a last-bit difference.
- * OpenBLAS's wide (batched) and narrow kernels differ in the last bit, and
- * the fit amplifies that as much as any other last-bit change, so the
- * batched fits are held to this (times a margin) when it exceeds
- * BATCH_TOL; they must still take identical iterations. */
-static diffs sensitivity(const batch_case *c, const dsv_state *one)
-{
-    fixture g;
-    make_data(&g, c->p, c->n, 31 + (uint64_t)c->k, c->ties);
-    for (int64_t i = 0; i < c->p * c->n; i += 3)
-        g.X[i] = nextafter(g.X[i], INFINITY);
-    make_problem(&g, c->k, c->alpha, c->lw, c->lh);
-    diffs worst = {0, 0, 0, 0};
-    for (int64_t i = 0; i < c->m; i++) {
-        dsv_state s;
-        start_state(&g, &s, (uint64_t)i);
-        if (i == 0 && c->pre > 0)
-            ck_assert_int_eq(dsv_iterate(&g.pr, &s, c->pre, 0.0), DESURV_OK);
-        ck_assert_int_eq(dsv_iterate(&g.pr, &s, c->maxit, c->tol), DESURV_OK);
-        worst.factors = fmax(worst.factors, fmax(fmax(relmax(s.W, one[i].W, c->p * c->k),
-                                                      relmax(s.H, one[i].H, c->k * c->n)),
-                                                 relmax(s.beta, one[i].beta, c->k)));
-        if (s.trace_len == one[i].trace_len)
-            worst.trace = fmax(worst.trace, relmax(s.trace, one[i].trace, s.trace_len));
-        else
-            worst.trace = INFINITY; /* then no margin is granted below */
-        dsv_state_free(&s);
-    }
-    free_fixture(&g);
-    return worst;
-}
+/* With OpenBLAS, the tolerances of check_case.  Its wide (batched) and
+ * narrow kernels differ in the last bit.  The fit damps most of that, but
+ * some of its decisions are taken at the rounding level (whether a line
+ * search accepts a last step whose gain is below the rounding error of the
+ * loss), and one such flip moves the fit by up to that step.  Measured on
+ * big case 0, start 2 (stepping both fits an iteration at a time): the
+ * factor difference sat at 1e-14, jumped to 5e-12 at iteration 44 and to
+ * 9e-9 at iteration 84, while both fits took the same iterations, the same
+ * number of first-trial W steps and the same curvature scale throughout.
+ * So these are the fit's own tolerances (beta-step tol 1e-6; a loss trace
+ * at 1e-10), and the identity of the two paths is checked bit for bit under
+ * the reference BLAS, in the test script's reference stage. */
+#define OPENBLAS_TOL 1e-6
+#define OPENBLAS_TOL_LOSS 1e-10
 
 /* m starts run by dsv_iterate one by one and by dsv_iterate_batch. */
 static void check_case(const batch_case *c, diffs *dd)
@@ -275,15 +256,9 @@ static void check_case(const batch_case *c, diffs *dd)
     ck_assert_int_eq(dsv_iterate_batch(&f.pr, bat, c->m, c->maxit, c->tol), DESURV_OK);
     int64_t lo = c->maxit, hi = 0;
     char what[96];
-    /* 10x the measured amplification, never above 1e-6 (factors) and
-     * 1e-10 (loss trace) */
     diffs tol = {BATCH_TOL, BATCH_TOL_LOSS, 0, 0};
-    if (!bitwise_blas()) {
-        diffs sens = sensitivity(c, one);
-        tol.factors = fmin(1e-6, fmax(BATCH_TOL, 10.0 * sens.factors));
-        if (isfinite(sens.trace))
-            tol.trace = fmin(1e-10, fmax(BATCH_TOL_LOSS, 10.0 * sens.trace));
-    }
+    if (!bitwise_blas())
+        tol = (diffs){OPENBLAS_TOL, OPENBLAS_TOL_LOSS, 0, 0};
     for (int64_t i = 0; i < c->m; i++) {
         snprintf(what, sizeof what, "k %lld alpha %g start %lld", (long long)c->k, c->alpha,
                  (long long)i);
