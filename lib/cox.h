@@ -49,7 +49,8 @@ int64_t dsv_cox_work_size(const dsv_cox *c, int64_t k);
 
 /* Exact negative Hessian projected on k columns: out = Z^T (-d2l/deta2) Z
  * (k x k, full symmetric, leading dimension k), Z n x k with leading
- * dimension ldz, in original sample order.  O(n k^2).  Also returns the
+ * dimension ldz, in original sample order.  O(n k^2), as two dsyrk calls
+ * (the diagonal part and one or two rows per event group).  Also returns the
  * gradient Z^T dl/deta in zgrad (length k) and l in *loglik (either may be
  * NULL).  Returns 0 or DESURV_E_NUMERIC. */
 int dsv_cox_hess_gram(const dsv_cox *c, const double *eta, const double *Z, int64_t ldz,
