@@ -43,6 +43,9 @@
 #include <string.h>
 
 #include <cblas.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "desurv/desurv.h"
 #include "fit.h"
@@ -80,6 +83,27 @@ static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, 
     }
 }
 
+/* Whether some entry of a chunk has w - eps < c (w - wt).  GCC does not
+ * vectorise this OR of floating-point comparisons, so on x86-64 (where
+ * SSE2 is always there) it is written out; the two versions compute the
+ * same comparisons of the same values. */
+static int chunk_hit(const double *w, const double *wt, int64_t len, double eps, double c)
+{
+    int64_t g = 0;
+    int hit = 0;
+#if defined(__SSE2__)
+    __m128d ve = _mm_set1_pd(eps), vc = _mm_set1_pd(c), acc = _mm_setzero_pd();
+    for (; g + 2 <= len; g += 2) {
+        __m128d x = _mm_loadu_pd(w + g), y = _mm_loadu_pd(wt + g);
+        acc = _mm_or_pd(acc, _mm_cmplt_pd(_mm_sub_pd(x, ve), _mm_mul_pd(vc, _mm_sub_pd(x, y))));
+    }
+    hit = _mm_movemask_pd(acc) != 0;
+#endif
+    for (; g < len; g++)
+        hit |= w[g] - eps < c * (w[g] - wt[g]);
+    return hit;
+}
+
 /* min(tmax, min over entries with wt < w and w > eps of (w - eps) /
  * (w - wt)): how far the ray from w through wt stays >= eps.  The division
  * is taken only for entries that can lower the minimum; the multiplication
@@ -91,17 +115,13 @@ static double ray_limit(const double *w, const double *wt, int64_t p, double eps
     enum { CHUNK = 256 };
     for (int64_t g0 = 0; g0 < p; g0 += CHUNK) {
         int64_t g1 = g0 + CHUNK < p ? g0 + CHUNK : p;
-        /* most chunks hold no candidate: find out with a branch-free pass
-         * (an OR of comparisons, which the compiler vectorises) */
+        /* most chunks hold no candidate: find out without branches */
         double c = tmax * (1.0 + 1e-12);
-        int hit = 0;
-        for (int64_t g = g0; g < g1; g++)
-            hit |= w[g] - eps < c * (w[g] - wt[g]);
-        if (!hit)
+        if (!chunk_hit(w + g0, wt + g0, g1 - g0, eps, c))
             continue;
         for (int64_t g = g0; g < g1; g++) {
             double d = w[g] - wt[g], a = w[g] - eps;
-            if (a < tmax * (1.0 + 1e-12) * d) {
+            if (a < c * d) {
                 double lim = a / d;
                 tmax = lim < tmax ? lim : tmax;
             }
@@ -169,20 +189,31 @@ static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx,
     return isfinite(t->loss) ? DESURV_OK : DESURV_E_NUMERIC;
 }
 
-/* Accept (Wx, Zx): normalise columns to unit norm, moving the scale into
- * H and beta, which leaves W H, eta and s_r beta_r unchanged.  s->G1 holds
- * Wx^T Wx. */
-static void accept_normalised(const dsv_problem *pr, dsv_state *s, const double *Wx,
-                              const double *Zx, const dsv_terms *t)
+/* Accept the point tb of the ray, Wx = max((1 - tb) W + tb W_mm, eps) (just
+ * W_mm at tb = 1), with scores Zx: normalise columns to unit norm, moving
+ * the scale into H and beta, which leaves W H, eta and s_r beta_r
+ * unchanged.  s->G1 holds Wx^T Wx, so the scales are known before Wx is
+ * formed, and Wx is written straight into W, normalised (one pass over the
+ * p x k factor instead of forming Wx and then copying it). */
+static void accept_normalised(const dsv_problem *pr, dsv_state *s, double tb, const double *Zx,
+                              const dsv_terms *t)
 {
     int64_t p = pr->p, n = pr->n, k = pr->k;
-    double *d = s->bwork + 2 * k;
+    double *d = s->bwork + 2 * k, u = 1 - tb, eps = pr->eps_w;
     for (int64_t r = 0; r < k; r++)
         d[r] = sqrt(s->G1[r + r * k]);
     for (int64_t r = 0; r < k; r++) {
-        double inv = 1.0 / d[r];
-        for (int64_t g = 0; g < p; g++)
-            s->W[g + r * p] = Wx[g + r * p] * inv;
+        double inv = 1.0 / d[r], *w = s->W + r * p;
+        const double *wt = s->Wt + r * p;
+        if (tb == 1.0) {
+            for (int64_t g = 0; g < p; g++)
+                w[g] = wt[g] * inv;
+        } else {
+            for (int64_t g = 0; g < p; g++) {
+                double x = u * w[g] + tb * wt[g];
+                w[g] = (x > eps ? x : eps) * inv;
+            }
+        }
         for (int64_t j = 0; j < n; j++)
             s->Z[j + r * n] = Zx[j + r * n] * inv;
         for (int64_t j = 0; j < n; j++)
@@ -400,7 +431,7 @@ static void segment_setup(const dsv_problem *pr, dsv_state *s, const double *Zmm
 /* After X^T W_mm = Zmm: the line search and the accepted point. */
 int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, double tmax)
 {
-    int64_t p = pr->p, n = pr->n, k = pr->k;
+    int64_t n = pr->n, k = pr->k;
     segment sg;
     segment_setup(pr, s, Zmm, &sg);
     double t_best;
@@ -415,11 +446,7 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
      * other step; for t <= 2 the closed-form Gram is accurate), falling
      * back to the MM point, which is guaranteed. */
     if (t_best != 1.0) {
-        double u = 1 - t_best, *Wx = s->WG, *Zx = s->A;
-        for (int64_t i = 0; i < p * k; i++) {
-            double w = u * s->W[i] + t_best * s->Wt[i];
-            Wx[i] = w > pr->eps_w ? w : pr->eps_w;
-        }
+        double u = 1 - t_best, *Zx = s->A;
         for (int64_t i = 0; i < n * k; i++)
             Zx[i] = u * s->Z[i] + t_best * Zmm[i];
         segment_gram(&sg, k, t_best, s->G1);
@@ -429,14 +456,14 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
         if ((rc = exact_loss(pr, s, Zx, &cox, &t)) != DESURV_OK)
             return rc;
         if (t.loss <= s->cur.loss) {
-            accept_normalised(pr, s, Wx, Zx, &t);
+            accept_normalised(pr, s, t_best, Zx, &t);
             s->w_first += !back;
             return DESURV_OK;
         }
     }
     if (t_mm.loss <= s->cur.loss) {
         segment_gram(&sg, k, 1.0, s->G1);
-        accept_normalised(pr, s, s->Wt, Zmm, &t_mm);
+        accept_normalised(pr, s, 1.0, Zmm, &t_mm);
         s->w_first++;
     }
     return DESURV_OK;
