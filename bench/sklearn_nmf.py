@@ -24,7 +24,16 @@ splitmix64 uniforms: X (genes x samples, p x n column-major) is the memory
 of a C-ordered (n, p) numpy array, which is what scikit-learn receives
 (samples x features).  BLAS threading is left alone: run with
 OPENBLAS_NUM_THREADS unset to use all cores (bench/run.sh does so).
+
+The BLAS floor of bench_iter.c (cblas_dgemm X H^T, cblas_dgemm X^T W,
+cblas_dgemv X g: the same calls with the same arguments, through ctypes on
+the BLAS numpy loaded) is timed in the same repetition rounds as the fits, so
+the ratio sklearn / floor can be set against bench_iter's libdesurv / floor
+even when the machine's speed drifts between the two programs (on the
+shared reference VM it moved scikit-learn's M time from 4.0 to 6.1 ms/it
+between runs a minute apart).
 """
+import ctypes
 import argparse
 import os
 import sys
@@ -37,10 +46,10 @@ import sklearn
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 
-SHAPES = {  # name: (p, n, k, a, b, default reps), as in bench_iter.c
-    "S": (2000, 300, 6, 20, 220, 5),
-    "M": (5000, 500, 10, 10, 60, 5),
-    "L": (20000, 1000, 10, 5, 25, 5),
+SHAPES = {  # name: (p, n, k, a, b, default reps, floor reps), as in bench_iter.c
+    "S": (2000, 300, 6, 20, 220, 5, 200),
+    "M": (5000, 500, 10, 10, 60, 5, 100),
+    "L": (20000, 1000, 10, 5, 25, 5, 30),
 }
 SEED = 20260101
 
@@ -95,6 +104,43 @@ def time_fit(X, k, max_iter, start=None):
     return t1 - t0
 
 
+class Floor:
+    """bench_iter.c's floor: one iteration's three BLAS calls on X (p x n
+    column-major, the memory of the C-ordered (n, p) array), each time the
+    minimum over repetitions."""
+    COL_MAJOR, NO_TRANS, TRANS = 102, 111, 112
+
+    def __init__(self, X, p, n, k):
+        self.blas = ctypes.CDLL("libblas.so.3")  # numpy's, already loaded
+        for name in ("cblas_dgemm", "cblas_dgemv"):
+            getattr(self.blas, name).restype = None
+        self.X, self.p, self.n, self.k = X, p, n, k
+        self.H = unif(99, 1, k * n)          # k x n
+        self.W = unif(99, 2, p * k)          # p x k
+        self.g = unif(99, 3, n) - 0.5
+        self.XHt = np.empty(p * k)
+        self.XtW = np.empty(n * k)
+        self.Xg = np.empty(p)
+        self.best = float("inf")
+
+    @staticmethod
+    def _ptr(a):
+        return a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+
+    def run(self, reps):
+        b, P, NT, T = self.blas, self._ptr, self.NO_TRANS, self.TRANS
+        p, n, k, one, zero = self.p, self.n, self.k, ctypes.c_double(1.0), ctypes.c_double(0.0)
+        X, H, W, g, XHt, XtW, Xg = (P(a) for a in (self.X, self.H, self.W, self.g, self.XHt,
+                                                    self.XtW, self.Xg))
+        cm = self.COL_MAJOR
+        for _ in range(reps):  # arguments converted once: the loop is the three calls
+            t0 = time.perf_counter()
+            b.cblas_dgemm(cm, NT, T, p, k, n, one, X, p, H, k, zero, XHt, p)
+            b.cblas_dgemm(cm, T, NT, n, k, p, one, X, p, W, p, zero, XtW, n)
+            b.cblas_dgemv(cm, NT, p, n, one, X, p, g, 1, zero, Xg, 1)
+            self.best = min(self.best, time.perf_counter() - t0)
+
+
 def blas_info():
     env = os.environ.get("OPENBLAS_NUM_THREADS")
     line = f"OPENBLAS_NUM_THREADS={env if env is not None else '(unset)'}"
@@ -134,28 +180,32 @@ def main():
     for name in SHAPES:
         if name not in names:
             continue
-        p, n, k, a, b, reps = SHAPES[name]
+        p, n, k, a, b, reps, floor_reps = SHAPES[name]
         reps = args.reps or reps
         start = time.perf_counter()
         X = make_data(p, n, k)
         start0 = None if args.plain_init else nndsvd_start(X, k)
+        floor = Floor(X, p, n, k)
+        floor.run(2)
         time_fit(X, k, a, start0)  # warm-up
+        floor.best = float("inf")
         ta = tb = float("inf")
-        for _ in range(reps):
+        for _ in range(reps):  # rounds interleave the floor and the fits
+            floor.run(-(-floor_reps // reps))
             ta = min(ta, time_fit(X, k, a, start0))
             tb = min(tb, time_fit(X, k, b, start0))
-        rows.append((name, p, n, k, a, b, reps, ta, tb, (tb - ta) / (b - a)))
+        rows.append((name, p, n, k, a, b, reps, ta, tb, (tb - ta) / (b - a), floor.best))
         print(f"[{name} done in {time.perf_counter() - start:.1f} s]", file=sys.stderr)
 
     how = "init='nndsvd' in every fit" if args.plain_init else "NNDSVD start precomputed"
     print("scikit-learn NMF(solver='mu', frobenius, nndsvd, tol=0) marginal time per "
           f"iteration (min over reps; {how})\n")
-    print(f"{'shape':<5} {'p x n, k':<17} {'sklearn ms/it':>13} | {'reps':>4} {'a..b':>9} "
-          f"{'t_a ms':>9} {'t_b ms':>9}")
-    for name, p, n, k, a, b, reps, ta, tb, per in rows:
+    print(f"{'shape':<5} {'p x n, k':<17} {'floor ms':>8} {'sklearn ms/it':>13} {'/floor':>7} | "
+          f"{'reps':>4} {'a..b':>9} {'t_a ms':>9} {'t_b ms':>9}")
+    for name, p, n, k, a, b, reps, ta, tb, per, fl in rows:
         dims = f"{p}x{n}, {k}"
-        print(f"{name:<5} {dims:<17} {per * 1e3:13.3f} | {reps:4d} {f'{a}..{b}':>9} "
-              f"{ta * 1e3:9.1f} {tb * 1e3:9.1f}")
+        print(f"{name:<5} {dims:<17} {fl * 1e3:8.3f} {per * 1e3:13.3f} {per / fl:7.2f} | "
+              f"{reps:4d} {f'{a}..{b}':>9} {ta * 1e3:9.1f} {tb * 1e3:9.1f}")
 
 
 if __name__ == "__main__":
