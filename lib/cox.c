@@ -209,7 +209,7 @@ static double min1(double x)
  * k-vectors x to rows (column-major k x nrows) whose outer products sum to
  * the group's part of the Hessian; one dsyrk then forms sum x x^T. */
 typedef struct gram_ctx {
-    const double *zs;
+    double *zs; /* scratch in the work block: diag_part scales it in place */
     int64_t k;
     double *vsum, *esum, *mu, *rows;
     int64_t *nrows;
@@ -498,7 +498,7 @@ static void centred_sorted(const dsv_cox *c, const double *Z, int64_t ldz, int64
 static void diag_part(const dsv_cox *c, const gram_ctx *gc, const double *w1, double *zgrad)
 {
     int64_t k = gc->k;
-    double *zs = (double *)gc->zs; /* our own scratch (the work block) */
+    double *zs = gc->zs;
     if (zgrad)
         memset(zgrad, 0, (size_t)k * sizeof *zgrad);
     for (int64_t p = 0; p < c->n; p++) {
