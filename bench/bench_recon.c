@@ -87,7 +87,7 @@ static void rep_free(rep *r)
 static double err_of(const rep *r, const double *W, int64_t k)
 {
     double e = NAN;
-    dsv_bicv_error(W, P, k, r->perm, r->pa, r->Xab, r->nte, &e);
+    dsv_bicv_error(W, NULL, P, k, r->perm, r->pa, r->Xab, r->nte, &e);
     return e;
 }
 

@@ -65,25 +65,40 @@ int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa)
     return DESURV_OK;
 }
 
-/* Grams of one half (rows r0 .. r0+len-1 of the permuted W and X):
- * G = W^T W (k x k), B = W^T X (k x m), and ||X||^2. */
-static double half_grams(const double *Wp, int64_t p, int64_t k, const double *Xab, int64_t m,
-                         int64_t r0, int64_t len, double *G, double *B)
+/* Grams of one half (rows r0 .. r0+len-1 of the permuted W and X, and of
+ * the permuted offset bp, NULL for none): G = W^T W (k x k), B = W^T (X -
+ * b 1^T) (k x m), *xc = ||X - b 1^T||^2; returns ||X||^2 (the scale of
+ * the relative error, the same with and without the offset). */
+static double half_grams(const double *Wp, const double *bp, int64_t p, int64_t k,
+                         const double *Xab, int64_t m, int64_t r0, int64_t len, double *G,
+                         double *B, double *Wtb, double *xc)
 {
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)len, 1.0, Wp + r0,
                 (int)p, Wp + r0, (int)p, 0.0, G, (int)k);
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)m, (int)len, 1.0, Wp + r0,
                 (int)p, Xab + r0, (int)p, 0.0, B, (int)k);
-    double xx = 0;
+    double xx = 0, xbb = 0;
     for (int64_t j = 0; j < m; j++)
-        for (int64_t i = r0; i < r0 + len; i++)
-            xx += Xab[i + j * p] * Xab[i + j * p];
+        for (int64_t i = r0; i < r0 + len; i++) {
+            double v = Xab[i + j * p], c = bp ? v - bp[i] : v;
+            xx += v * v;
+            xbb += c * c;
+        }
+    *xc = xbb;
+    if (bp) {
+        /* W^T (x - b) = W^T x - W^T b: a rank-1 correction, no copy of X */
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)k, 1.0, Wp + r0, (int)p, bp + r0, 1,
+                    0.0, Wtb, 1);
+        for (int64_t j = 0; j < m; j++)
+            for (int64_t r = 0; r < k; r++)
+                B[r + j * k] -= Wtb[r];
+    }
     return xx;
 }
 
-/* ||X - W H||^2 of one half from its Grams, without forming W H:
- * ||X||^2 - 2 <H, W^T X> + sum_j h_j^T G h_j. */
-static double half_residual(const double *G, const double *B, double xx, const double *H,
+/* ||X - b 1^T - W H||^2 of one half from its Grams, without forming W H:
+ * xc - 2 <H, B> + sum_j h_j^T G h_j with B = W^T (X - b 1^T). */
+static double half_residual(const double *G, const double *B, double xc, const double *H,
                             int64_t k, int64_t m)
 {
     double cross = 0, quad = 0;
@@ -97,29 +112,32 @@ static double half_residual(const double *G, const double *B, double xx, const d
             quad += h[r] * gh;
         }
     }
-    return fmax(0.0, xx - 2 * cross + quad);
+    return fmax(0.0, xc - 2 * cross + quad);
 }
 
-int dsv_bicv_error(const double *W, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
-                   const double *Xab, int64_t m, double *err)
+int dsv_bicv_error(const double *W, const double *b, int64_t p, int64_t k, const int64_t *perm,
+                   int64_t pa, const double *Xab, int64_t m, double *err)
 {
-    double *Wp = malloc((size_t)(p * k) * sizeof *Wp);
+    double *Wp = malloc((size_t)(p * k + p + k) * sizeof *Wp);
     double *G = malloc((size_t)(2 * k * k) * sizeof *G);
     double *B = malloc((size_t)(2 * k * m) * sizeof *B), *H = malloc((size_t)(k * m) * sizeof *H);
     if (!Wp || !G || !B || !H) {
         free(Wp), free(G), free(B), free(H);
         return DESURV_E_NOMEM;
     }
+    double *bp = b ? Wp + p * k : NULL, *Wtb = Wp + p * k + p;
     for (int64_t r = 0; r < k; r++)
         for (int64_t i = 0; i < p; i++)
             Wp[i + r * p] = W[perm[i] + r * p];
-    double *Ga = G, *Gb = G + k * k, *Ba = B, *Bb = B + k * m;
-    double xa = half_grams(Wp, p, k, Xab, m, 0, pa, Ga, Ba);
-    double xb = half_grams(Wp, p, k, Xab, m, pa, p - pa, Gb, Bb);
+    for (int64_t i = 0; bp && i < p; i++)
+        bp[i] = b[perm[i]];
+    double *Ga = G, *Gb = G + k * k, *Ba = B, *Bb = B + k * m, ca, cb;
+    double xa = half_grams(Wp, bp, p, k, Xab, m, 0, pa, Ga, Ba, Wtb, &ca);
+    double xb = half_grams(Wp, bp, p, k, Xab, m, pa, p - pa, Gb, Bb, Wtb, &cb);
     dsv_nnls_gram(Ga, k, Ba, m, H);               /* H from A, scored on B */
-    double eb = half_residual(Gb, Bb, xb, H, k, m) / xb;
+    double eb = half_residual(Gb, Bb, cb, H, k, m) / xb;
     dsv_nnls_gram(Gb, k, Bb, m, H);               /* H from B, scored on A */
-    double ea = half_residual(Ga, Ba, xa, H, k, m) / xa;
+    double ea = half_residual(Ga, Ba, ca, H, k, m) / xa;
     *err = xa > 0 && xb > 0 ? 0.5 * (ea + eb) : NAN;
     free(Wp), free(G), free(B), free(H);
     return DESURV_OK;
@@ -276,7 +294,7 @@ static int score_both(const dsv_cv *cv, const dsv_fold *fd, const dsv_problem *p
 {
     int rc = score_start(fd, pr, s, ntop, c, lp);
     if (rc == DESURV_OK)
-        rc = dsv_bicv_error(s->W, pr->p, pr->k, cv->gperm, cv->pa, fd->Xva_ab, fd->nva, rec);
+        rc = dsv_bicv_error(s->W, pr->offset ? s->b : NULL, pr->p, pr->k, cv->gperm, cv->pa, fd->Xva_ab, fd->nva, rec);
     return rc;
 }
 
@@ -365,6 +383,7 @@ int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, 
         pr.cancel = job->cancel;
         rc = job->best_mode ? run_best(cv, job, &pr, f, nstarts, c_out, r_out, lp_out)
                             : run_all(cv, job, &pr, f, s0, s1, c_out, r_out, lp_out);
+        dsv_problem_free(&pr);
     } else if (!is_hard(rc)) {
         mark_failed(m, fd->nva, c_out, r_out, lp_out);
         rc = DESURV_OK;

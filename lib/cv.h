@@ -61,8 +61,10 @@ int dsv_bicv_split(int64_t p, uint64_t seed, int64_t *perm, int64_t *pa);
  * the other half is predicted by W H, and *err is the mean over the two
  * directions of ||X_B - W_B H_A||^2 / ||X_B||^2.  It does not fall
  * automatically with k because H never sees the genes it is scored on.
+ * With the fitted offset b (p, NULL: none) the model is X ~ W H + b 1^T:
+ * H from X_A - b_A 1^T, error ||X_B - b_B 1^T - W_B H_A||^2 / ||X_B||^2.
  * NaN when a half of X is zero. */
-int dsv_bicv_error(const double *W, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
+int dsv_bicv_error(const double *W, const double *b, int64_t p, int64_t k, const int64_t *perm, int64_t pa,
                    const double *Xab, int64_t m, double *err);
 
 void dsv_cv_free(dsv_cv *cv);

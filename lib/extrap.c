@@ -49,6 +49,8 @@ static void keep_previous(const dsv_problem *pr, dsv_state *s)
 int dsv_extrapolate(const dsv_problem *pr, dsv_state *s)
 {
     int64_t p = pr->p, n = pr->n, k = pr->k;
+    if (pr->offset)
+        return DESURV_OK; /* the extrapolated point's W^T b is not tracked */
     if (!s->ext_have) {
         keep_previous(pr, s);
         return DESURV_OK;
@@ -98,7 +100,7 @@ int dsv_extrapolate(const dsv_problem *pr, dsv_state *s)
     for (int64_t r = 0; r < k; r++)
         h_sq += HHe[r + r * k];
     dsv_terms te;
-    double inner = dsv_rec_inner(s, Ge, HHe, He, Ze);
+    double inner = dsv_rec_inner(s, Ge, HHe, He, Ze, NULL); /* no offset: see dsv_extrapolate */
     int rc = dsv_eval_terms(pr, s, Ze, be, inner, h_sq, (double)k, pr->alpha > 0, &te);
     if (rc == DESURV_E_NUMERIC)
         rc = DESURV_OK, te.loss = INFINITY; /* a wild trial is a failed trial */

@@ -110,6 +110,37 @@ static void data_moments(const double *X, int64_t p, int64_t n, int64_t ldx, dou
     *mean = s / ((double)n * (double)p);
 }
 
+/* Row means of X and ||X - xbar 1^T||_F^2 (two passes: the centred sum is
+ * accumulated directly, never as ||X||^2 - n ||xbar||^2, which cancels on
+ * expression data with large baselines). */
+static int row_moments(dsv_problem *pr)
+{
+    int64_t p = pr->p, n = pr->n, ldx = pr->ldx;
+    const double *X = pr->X;
+    pr->xbar = calloc((size_t)p, sizeof *pr->xbar);
+    if (!pr->xbar)
+        return DESURV_E_NOMEM;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < p; i++)
+            pr->xbar[i] += X[i + j * ldx];
+    for (int64_t i = 0; i < p; i++)
+        pr->xbar[i] /= (double)n;
+    double ss = 0;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < p; i++) {
+            double d = X[i + j * ldx] - pr->xbar[i];
+            ss += d * d;
+        }
+    pr->xcnorm2 = ss;
+    return DESURV_OK;
+}
+
+void dsv_problem_free(dsv_problem *pr)
+{
+    free(pr->xbar);
+    pr->xbar = NULL;
+}
+
 int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t p, int64_t n,
                       int64_t ldx, const dsv_cox *cox, char *msg, size_t cap)
 {
@@ -123,13 +154,21 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
         return DESURV_E_NUMERIC;
     }
     pr->alpha = o[DESURV_OPT_ALPHA];
+    pr->offset = (int)o[DESURV_OPT_OFFSET];
+    pr->hstep = (int)o[DESURV_OPT_HSTEP];
     pr->sigma2 = 1.0;
     pr->xc_top = 0;
+    if (pr->offset && row_moments(pr) != DESURV_OK) {
+        dsv_msg(msg, cap, "out of memory computing the row means of X");
+        return DESURV_E_NOMEM;
+    }
     int raw = o[DESURV_OPT_ALPHA_SCALE] != 0;
     if (!raw || pr->alpha > 0) {
-        int rc = dsv_data_scales(X, p, n, ldx, pr->k, pr->xnorm2, raw ? NULL : &pr->sigma2,
-                                 pr->alpha > 0 ? &pr->xc_top : NULL);
+        double *s2 = raw ? NULL : &pr->sigma2, *top = pr->alpha > 0 ? &pr->xc_top : NULL;
+        int rc = pr->offset ? dsv_data_scales_centred(X, p, n, ldx, pr->k, pr->xcnorm2, s2, top)
+                            : dsv_data_scales(X, p, n, ldx, pr->k, pr->xnorm2, s2, top);
         if (rc != DESURV_OK) {
+            dsv_problem_free(pr);
             dsv_msg(msg, cap, "computing sigma2 and the curvature bound: %s",
                     rc == DESURV_E_NOMEM ? "out of memory" : "the eigen-solver failed");
             return rc;
@@ -147,7 +186,8 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
     /* spec section 4: beta solved to 1e-6 (KKT and step), warm-started */
     pr->tol_beta = 1e-6;
     pr->beta_maxit = 100;
-    /* off: see doc/algorithm.md, "Extrapolation between outer iterations" */
+    /* off: see doc/algorithm.md, "Extrapolation between outer iterations"
+     * (it does not know the offset either) */
     pr->extrapolate = 0;
     return DESURV_OK;
 }
@@ -194,11 +234,11 @@ static int store_fit(desurv_model *m, const dsv_problem *pr, dsv_state *s, const
     }
     memcpy(W, s->W, (size_t)(pr->p * k) * sizeof *W);
     free(m->W), free(m->H), free(m->beta), free(m->zmean), free(m->zsd), free(m->trace);
-    free(m->trace_terms);
-    m->W = W, m->H = s->H, m->beta = s->beta, m->trace = s->trace;
+    free(m->trace_terms), free(m->b);
+    m->W = W, m->H = s->H, m->beta = s->beta, m->trace = s->trace, m->b = s->b;
     m->trace_terms = s->trace_terms;
     m->trace_len = s->trace_len;
-    s->H = s->beta = s->trace = s->trace_terms = NULL;
+    s->H = s->beta = s->trace = s->trace_terms = s->b = NULL;
     m->zmean = zmean, m->zsd = zsd;
     m->p = pr->p, m->n = n, m->k = k;
     for (int i = 0; i < DESURV_STAT_COUNT; i++)
@@ -307,6 +347,7 @@ int desurv_fit(desurv_model *m, const double *X, int64_t p, int64_t n, int64_t l
     for (int64_t i = 0; states && i < plan.nstarts; i++)
         dsv_state_free(&states[i]);
     free(states);
+    dsv_problem_free(&pr);
     dsv_cox_free(&cox);
     return rc == DESURV_OK ? rc : fit_message(m, rc);
 }

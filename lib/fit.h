@@ -20,6 +20,10 @@ typedef struct dsv_problem {
     double xmean;    /* mean entry of X */
     double sigma2;   /* reconstruction scale (spec section 3) */
     double xc_top;   /* largest eigenvalue of the gene-centred X Xc^T */
+    int offset;      /* DESURV_OFFSET_*: fit the per-gene baseline b */
+    int hstep;       /* DESURV_HSTEP_* */
+    double *xbar;    /* p: row means of X (offset only; owned: dsv_problem_free) */
+    double xcnorm2;  /* ||X - xbar 1^T||_F^2 (offset only) */
     double alpha, lambda, nu, lambda_w, lambda_h;
     double c_rec;    /* (1 - alpha) / sigma2: weight of the reconstruction block */
     double eps_w;    /* floor of W entries (W has unit-norm columns) */
@@ -36,7 +40,7 @@ typedef struct dsv_problem {
 
 /* The terms of L at one point (spec section 3). */
 typedef struct dsv_terms {
-    double rec;     /* ||X - W H||_F^2 / (2 n p) */
+    double rec;     /* ||X - W H - b 1^T||_F^2 / (2 n p) */
     double hpen;    /* ||H||_F^2 / (2 n k) */
     double wpen;    /* ||W||_F^2 / (2 p k) */
     double loglik;  /* l(X^T W beta) (0 when alpha = 0 and not asked for) */
@@ -55,6 +59,16 @@ typedef struct dsv_terms {
 typedef struct dsv_state {
     int64_t p, n, k;
     double *W, *H, *beta, *Z;     /* current point; Z = X^T W (n x k) */
+    double *b;                    /* p: per-gene offset (zeros with offset = none) */
+    int b_set;                    /* b holds the b-step of some (W, H) (else set on refresh) */
+    double x0;                    /* ||X - b 1^T||_F^2: the constant of the reconstruction
+                                     term (||X||^2 without offset) */
+    double *Wtb;                  /* 3 k: W^T b, then W_mm^T b and W_x^T b (W-step) */
+    double *hsum;                 /* k: H 1 */
+    double *bold;                 /* p: b before the b-step (monotone guard) */
+    uint64_t *passive;            /* n: passive sets of the exact H-step (warm start) */
+    double *hwork;                /* exact H-step workspace */
+    int64_t *hiwork;
     double *WtW, *HHt;            /* k x k Gram matrices of the current point */
     double *G1;                   /* k x k scratch */
     double *G2;                   /* 6 k x k scratch (W-step segment Grams) */
@@ -92,9 +106,15 @@ int dsv_eval_terms(const dsv_problem *pr, dsv_state *s, const double *Z, const d
                    double rec_inner, double h_sq, double w_sq, int with_cox, dsv_terms *t);
 double dsv_terms_total(const dsv_problem *pr, const dsv_terms *t);
 int dsv_refresh(const dsv_problem *pr, dsv_state *s); /* Z, Grams and loss from W, H, beta */
-/* <WtW, HHt> - 2 <H^T, Z>: ||X - W H||^2 - ||X||^2 from Grams and scores. */
+/* <WtW, HHt> - 2 <H^T, Z> + 2 <Wtb, H 1>: ||X - W H - b 1^T||^2 - s->x0
+ * from Grams, scores and Wtb = W^T b (NULL: no offset term). */
 double dsv_rec_inner(const dsv_state *s, const double *WtW, const double *HHt, const double *H,
-                     const double *Z);
+                     const double *Z, const double *Wtb);
+/* The b-step (offset = gene): b = max(0, xbar - W H 1 / n), then s->Wtb
+ * and s->x0 (spec section 4).  Needs s->hsum. */
+void dsv_b_step(const dsv_problem *pr, dsv_state *s);
+/* s->x0 for the current b (pr->xnorm2 without offset). */
+void dsv_set_x0(const dsv_problem *pr, dsv_state *s);
 int dsv_h_step(const dsv_problem *pr, dsv_state *s);
 int dsv_w_step(const dsv_problem *pr, dsv_state *s);
 /* wstep.c: the only products with X in an outer iteration (besides the
@@ -127,6 +147,9 @@ void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, doub
  * asks to stop (checked once per outer iteration), else DESURV_OK. */
 int dsv_check_stop(const dsv_problem *pr, int64_t iter, double loss);
 
+/* Free what dsv_setup_problem allocated (pr->xbar); pr may be zeroed. */
+void dsv_problem_free(dsv_problem *pr);
+
 /* Run outer iterations until the relative loss change <= tol or maxit
  * iterations in total; records the trace. */
 int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol);
@@ -138,6 +161,10 @@ int dsv_topk_gram(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
  * NULL), from one Gram matrix. */
 int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
                     double xnorm2, double *sigma2, double *xc_top);
+/* The same, with sigma2 from the row-centred X (offset = gene): xcnorm2 =
+ * ||X - xbar 1^T||_F^2. */
+int dsv_data_scales_centred(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                            double xcnorm2, double *sigma2, double *xc_top);
 
 
 /* init.c */

@@ -102,6 +102,22 @@ static int nnls_columns(const dsv_problem *pr, const double *W, double *H)
                 W, (int)p, 0.0, G, (int)k);
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)n, (int)p, 1.0, W, (int)p,
                 pr->X, (int)pr->ldx, 0.0, B, (int)k);
+    if (pr->offset) {
+        /* with an offset the start's H explains X - xbar 1^T: the b-step
+         * that follows (dsv_refresh) then puts the baseline into b, and the
+         * start is the same for X and X + c 1^T */
+        double *wx = malloc((size_t)k * sizeof *wx);
+        if (!wx) {
+            free(G), free(B);
+            return DESURV_E_NOMEM;
+        }
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)p, (int)k, 1.0, W, (int)p, pr->xbar, 1, 0.0,
+                    wx, 1);
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t r = 0; r < k; r++)
+                B[r + j * k] -= wx[r];
+        free(wx);
+    }
     dsv_nnls_gram(G, k, B, n, H);
     for (int64_t i = 0; i < k * n; i++)
         H[i] = fmax(H[i], pr->eps_h);

@@ -2,6 +2,8 @@
  *
  * ||X - W H||^2 = ||X||^2 - 2 <H^T, X^T W> + <W^T W, H H^T>, so with the
  * scores Z = X^T W at hand the reconstruction term costs O(n k + k^2), and
+ * with the offset, ||X - W H - b 1^T||^2 = ||X - b 1^T||^2 - 2 <H^T, Z> +
+ * <W^T W, H H^T> + 2 <W^T b, H 1>: one more O(n k + p k) term, and
  * the Cox and penalty terms need only Z and beta.  This is what makes the
  * W-step's trial evaluation cheap (spec section 4, "Efficient evaluation").
  */
@@ -87,7 +89,7 @@ int dsv_eval_terms(const dsv_problem *pr, dsv_state *s, const double *Z, const d
 {
     int64_t n = pr->n, p = pr->p, k = pr->k;
     double np = (double)n * (double)p;
-    double rec = pr->xnorm2 + rec_inner;
+    double rec = s->x0 + rec_inner;
     t->rec = (rec > 0 ? rec : 0) / (2.0 * np);
     t->hpen = h_sq / (2.0 * (double)n * (double)k);
     t->wpen = w_sq / (2.0 * (double)p * (double)k);
@@ -114,7 +116,45 @@ double dsv_terms_total(const dsv_problem *pr, const dsv_terms *t)
     return loss;
 }
 
-/* Recompute Z = X^T W, both Grams and the loss of the current point. */
+static double offset_term(const double *H, int64_t n, int64_t k, const double *Wtb)
+{
+    double acc = 0;
+    for (int64_t r = 0; r < k; r++) {
+        double hs = 0;
+        for (int64_t j = 0; j < n; j++)
+            hs += H[r + j * k];
+        acc += Wtb[r] * hs;
+    }
+    return 2.0 * acc;
+}
+
+/* The offset of the current point: a start gets the b-step of its (W, H)
+ * (a fresh start has b = 0, which would waste its first iterations on the
+ * baseline); a continued start keeps its b.  Then W^T b, H 1 and x0. */
+static void refresh_offset(const dsv_problem *pr, dsv_state *s)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    if (!pr->offset) {
+        dsv_set_x0(pr, s);
+        return;
+    }
+    for (int64_t r = 0; r < k; r++) {
+        double hs = 0;
+        for (int64_t j = 0; j < n; j++)
+            hs += s->H[r + j * k];
+        s->hsum[r] = hs;
+    }
+    if (!s->b_set) {
+        dsv_b_step(pr, s);
+        return;
+    }
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)p, (int)k, 1.0, s->W, (int)p, s->b, 1, 0.0,
+                s->Wtb, 1);
+    dsv_set_x0(pr, s);
+}
+
+/* Recompute Z = X^T W, both Grams, the offset terms and the loss of the
+ * current point. */
 int dsv_refresh(const dsv_problem *pr, dsv_state *s)
 {
     int p = (int)pr->p, n = (int)pr->n, k = (int)pr->k;
@@ -123,13 +163,17 @@ int dsv_refresh(const dsv_problem *pr, dsv_state *s)
                 s->WtW, k);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, k, k, n, 1.0, s->H, k, s->H, k, 0.0,
                 s->HHt, k);
+    refresh_offset(pr, s);
     double inner = frob_inner(s->WtW, s->HHt, k) - 2.0 * cross_term(s->H, s->Z, n, k);
+    if (pr->offset)
+        inner += offset_term(s->H, n, k, s->Wtb);
     return dsv_eval_terms(pr, s, s->Z, s->beta, inner, trace_of(s->HHt, k), trace_of(s->WtW, k),
                           pr->alpha > 0, &s->cur);
 }
 
 double dsv_rec_inner(const dsv_state *s, const double *WtW, const double *HHt, const double *H,
-                     const double *Z)
+                     const double *Z, const double *Wtb)
 {
-    return frob_inner(WtW, HHt, s->k) - 2.0 * cross_term(H, Z, s->n, s->k);
+    double v = frob_inner(WtW, HHt, s->k) - 2.0 * cross_term(H, Z, s->n, s->k);
+    return Wtb ? v + offset_term(H, s->n, s->k, Wtb) : v;
 }

@@ -43,6 +43,7 @@ void desurv_model_free(desurv_model *m)
     free(m->W);
     free(m->H);
     free(m->beta);
+    free(m->b);
     free(m->zmean);
     free(m->zsd);
     free(m->trace);
@@ -161,6 +162,18 @@ int desurv_model_beta(const desurv_model *m, double *out)
 {
     int rc = out ? fitted_or_error(m) : DESURV_E_NULL;
     return rc != DESURV_OK ? rc : copy_out(m->beta, m->k, 1, out, m->k);
+}
+
+int desurv_model_offset(const desurv_model *m, double *out)
+{
+    int rc = out ? fitted_or_error(m) : DESURV_E_NULL;
+    if (rc != DESURV_OK)
+        return rc;
+    if (!m->b) {
+        memset(out, 0, (size_t)m->p * sizeof *out);
+        return DESURV_OK;
+    }
+    return copy_out(m->b, m->p, 1, out, m->p);
 }
 
 int desurv_model_stat(const desurv_model *m, desurv_stat what, double *value)

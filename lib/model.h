@@ -22,6 +22,7 @@ struct desurv_model {
     double *W;       /* p x k, ld p, unit-norm columns */
     double *H;       /* k x n, ld k, training sample order */
     double *beta;    /* k */
+    double *b;       /* p: per-gene offset (zeros without offset; NULL: all zero) */
     double *zmean;   /* k: mean of the training factor scores X^T W */
     double *zsd;     /* k: population sd of the training scores (1 when ~0) */
     double fit_opt[DESURV_OPT_COUNT]; /* options the fit was made with */

@@ -123,21 +123,26 @@ static void centre_gram(const double *X, int64_t p, int64_t n, int64_t ldx, doub
  * The Cox term is blind to a common shift of eta, so only the centred part
  * of X^T dW beta costs curvature in the W-step; for expression data, whose
  * genes sit on large baselines, xc_top is orders of magnitude below
- * ||X||_2^2. */
-int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
-                    double xnorm2, double *sigma2, double *xc_top)
+ * ||X||_2^2.  centred != 0: sigma2 is that of the row-centred X (the model
+ * with a per-gene offset reconstructs X - b 1^T), xnorm2 = ||Xc||_F^2; both
+ * outputs then come from the one centred Gram. */
+static int data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                       double xnorm2, int centred, double *sigma2, double *xc_top)
 {
     int tall = n <= p;
     int64_t m = tall ? n : p;
+    int copy = xc_top && sigma2; /* dsyevr destroys the Gram it is given */
     double *G = malloc((size_t)(m * m) * sizeof *G);
-    double *C = xc_top ? malloc((size_t)(m * m) * sizeof *C) : NULL;
+    double *C = copy ? malloc((size_t)(m * m) * sizeof *C) : NULL;
     double *w = malloc((size_t)(m + 1) * sizeof *w);
-    int rc = (G && w && (C || !xc_top)) ? DESURV_OK : DESURV_E_NOMEM;
+    int rc = (G && w && (C || !copy)) ? DESURV_OK : DESURV_E_NOMEM;
     if (rc == DESURV_OK) {
         /* both triangles: the centring below needs the full matrix */
         cblas_dgemm(CblasColMajor, tall ? CblasTrans : CblasNoTrans,
                     tall ? CblasNoTrans : CblasTrans, (int)m, (int)m, (int)(tall ? p : n), 1.0, X,
                     (int)ldx, X, (int)ldx, 0.0, G, (int)m);
+        if (centred)
+            centre_gram(X, p, n, ldx, G, tall, w);
         if (C)
             memcpy(C, G, (size_t)(m * m) * sizeof *C);
     }
@@ -149,10 +154,24 @@ int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t 
         *sigma2 = fmax((xnorm2 - top) / np, 1e-12 * xnorm2 / np);
     }
     if (rc == DESURV_OK && xc_top) {
-        centre_gram(X, p, n, ldx, C, tall, w);
-        if ((rc = top_eigs(C, m, 1, w)) == DESURV_OK)
+        double *Cc = C ? C : G;
+        if (!centred)
+            centre_gram(X, p, n, ldx, Cc, tall, w);
+        if ((rc = top_eigs(Cc, m, 1, w)) == DESURV_OK)
             *xc_top = fmax(w[0], 0.0);
     }
     free(G), free(C), free(w);
     return rc;
+}
+
+int dsv_data_scales(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                    double xnorm2, double *sigma2, double *xc_top)
+{
+    return data_scales(X, p, n, ldx, k, xnorm2, 0, sigma2, xc_top);
+}
+
+int dsv_data_scales_centred(const double *X, int64_t p, int64_t n, int64_t ldx, int64_t k,
+                            double xcnorm2, double *sigma2, double *xc_top)
+{
+    return data_scales(X, p, n, ldx, k, xcnorm2, 1, sigma2, xc_top);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "desurv/desurv.h"
+#include "nnls_bpp.h"
 
 static double *dalloc(int64_t count)
 {
@@ -24,10 +25,11 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
     s->W = dalloc(2 * pr->p * pr->k);
     s->H = dalloc(pr->k * pr->n);
     s->beta = calloc((size_t)pr->k, sizeof(double));
+    s->b = calloc((size_t)pr->p, sizeof(double)); /* stays 0 without offset */
     s->trace_cap = 64;
     s->trace = dalloc(s->trace_cap);
     s->trace_terms = dalloc(s->trace_cap * DESURV_TRACE_TERMS);
-    if (!s->W || !s->H || !s->beta || !s->trace || !s->trace_terms) {
+    if (!s->W || !s->H || !s->beta || !s->b || !s->trace || !s->trace_terms) {
         dsv_state_free(s);
         return DESURV_E_NOMEM;
     }
@@ -60,10 +62,18 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     s->Hp = dalloc(k * n);
     s->Zp = dalloc(n * k);
     s->bp = dalloc(k);
+    s->Wtb = calloc((size_t)(3 * k), sizeof *s->Wtb);
+    s->hsum = dalloc(k);
+    s->bold = dalloc(p);
+    s->passive = calloc((size_t)(n > 0 ? n : 1), sizeof *s->passive); /* cold start */
+    s->hwork = dalloc(dsv_bpp_work_size(k, n));
+    s->hiwork = malloc((size_t)(dsv_bpp_iwork_size(k, n) > 0 ? dsv_bpp_iwork_size(k, n) : 1) *
+                       sizeof *s->hiwork);
     s->ext_have = 0;
     if (!s->Z || !s->Zt || !s->WG || !s->A || !s->T || !s->WtW || !s->HHt || !s->G1 || !s->G2 || !s->eta ||
         !s->grad || !s->zmean || !s->zsd || !s->Zs || !s->bwork || !s->coxwork ||
-        !s->Wp || !s->Hp || !s->Zp || !s->bp) {
+        !s->Wp || !s->Hp || !s->Zp || !s->bp || !s->Wtb || !s->hsum || !s->bold || !s->passive ||
+        !s->hwork || !s->hiwork) {
         dsv_state_free_scratch(s);
         return DESURV_E_NOMEM;
     }
@@ -108,8 +118,11 @@ void dsv_state_free_scratch(dsv_state *s)
 {
     double **bufs[] = {&s->Z,   &s->Zt,    &s->WG,  &s->A,  &s->T,
                        &s->WtW, &s->HHt, &s->G1, &s->G2, &s->eta,   &s->grad, &s->zmean, &s->zsd,
-                       &s->Zs,  &s->bwork, &s->coxwork, &s->Wp, &s->Hp, &s->Zp, &s->bp};
+                       &s->Zs,  &s->bwork, &s->coxwork, &s->Wp, &s->Hp, &s->Zp, &s->bp,
+                       &s->Wtb, &s->hsum, &s->bold, &s->hwork};
     s->Wt = NULL; /* part of the W block */
+    free(s->passive), free(s->hiwork);
+    s->passive = NULL, s->hiwork = NULL;
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(*bufs[i]);
         *bufs[i] = NULL;
@@ -124,7 +137,8 @@ void dsv_state_free(dsv_state *s)
     free(s->W);
     free(s->H);
     free(s->beta);
+    free(s->b);
     free(s->trace);
     free(s->trace_terms);
-    s->W = s->H = s->beta = s->trace = s->trace_terms = NULL;
+    s->W = s->H = s->beta = s->b = s->trace = s->trace_terms = NULL;
 }

@@ -487,6 +487,44 @@ static dsv_bo_config bo_config(const run *r)
     return cfg;
 }
 
+/* Index of the history entry at par, or -1. */
+static int64_t history_index(const dsv_history *h, const double *par)
+{
+    for (int64_t i = 0; i < h->len; i++)
+        if (same_point(h->e[i].par, par))
+            return i;
+    return -1;
+}
+
+/* Propose the next point into e.  The BO skips candidates equal to a row
+ * of U, but a history point's unit coordinates (par_to_unit) may differ in
+ * the last bit from a candidate that maps back to the same parameters (the
+ * log scales do not round-trip exactly); so a proposal that lands on an
+ * evaluated point gets that point's row replaced by the candidate itself
+ * and is made again.  *dup = 1 when every retry still collided. */
+static int propose_new(const run *r, const dsv_bo_config *cfg, double *U, const double *y,
+                       int64_t nh, int64_t it, dsv_eval *e, int *dup)
+{
+    const desurv_tuner *t = r->t;
+    int64_t d = r->sp->d;
+    double u[DSV_NPAR];
+    *dup = 0;
+    for (int tries = 0; tries < 8; tries++) {
+        int rc = dsv_bo_propose(cfg, U, nh, y, nh, (uint64_t)t->opt[DESURV_TOPT_SEED],
+                                BO_STREAM + (uint64_t)it, u, NULL);
+        if (rc != DESURV_OK)
+            return rc;
+        unit_to_par(r->sp, u, e->par);
+        int64_t i = history_index(&t->hist, e->par);
+        if (i < 0)
+            return DESURV_OK;
+        for (int64_t j = 0; j < d; j++)
+            U[i + j * nh] = u[j];
+    }
+    *dup = 1;
+    return DESURV_OK;
+}
+
 static int run_search(run *r, const double *time, const int32_t *event)
 {
     desurv_tuner *t = r->t;
@@ -499,21 +537,19 @@ static int run_search(run *r, const double *time, const int32_t *event)
     for (int64_t it = 0; rc == DESURV_OK && it < iters; it++) {
         int64_t nh = t->hist.len;
         double *U = malloc((size_t)(nh * d) * sizeof *U), *y = malloc((size_t)nh * sizeof *y);
-        double u[DSV_NPAR];
+        dsv_eval e = {{0}, NAN, NAN, NAN, NAN};
+        int dup = 0;
         rc = U && y ? DESURV_OK : DESURV_E_NOMEM;
         if (rc == DESURV_OK) {
             history_xy(r, U, y);
-            rc = dsv_bo_propose(&cfg, U, nh, y, nh, (uint64_t)t->opt[DESURV_TOPT_SEED],
-                                BO_STREAM + (uint64_t)it, u, NULL);
+            rc = propose_new(r, &cfg, U, y, nh, it, &e, &dup);
         }
         free(U), free(y);
-        if (rc == DESURV_E_RANGE) /* every representable point is evaluated */
+        if (rc == DESURV_E_RANGE || (rc == DESURV_OK && dup)) /* nothing new to evaluate */
             return add_warning(t, "the search space is exhausted: every point was evaluated");
         if (rc == DESURV_E_LAPACK || rc == DESURV_E_NUMERIC)
             return dsv_tfail(t, rc, "fitting the Gaussian process failed at step %lld",
                              (long long)it);
-        dsv_eval e = {{0}, NAN, NAN, NAN, NAN};
-        unit_to_par(r->sp, u, e.par);
         if (rc == DESURV_OK)
             rc = evaluate(r, &e, 1, time, event);
     }

@@ -152,12 +152,25 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
         double q = lw + s->w_mu * qcox[r]; /* w_mu = 1: the guaranteed bound */
         const double *w = s->W + r * p, *wg = s->WG + r * p, *t = T + r * p;
         double *wt = s->Wt + r * p;
-        for (int64_t g = 0; g < p; g++) {
-            double grad = crec * wg[g] + lw * w[g] - t[g];
-            /* w - grad / Q with Q = (crec wg + (lw + mu qcox) w) / w, one division */
-            double den = crec * wg[g] + q * w[g] + 1e-300;
-            double wn = w[g] - w[g] * (grad / den);
-            wt[g] = wn > eps ? wn : eps; /* fmax is a libm call here */
+        if (pr->offset) {
+            /* the offset's part of the gradient, crec b (H 1)^T, is linear
+             * in W: it moves the step but adds no curvature */
+            double cb = crec * s->hsum[r];
+            const double *b = s->b;
+            for (int64_t g = 0; g < p; g++) {
+                double grad = crec * wg[g] + lw * w[g] + cb * b[g] - t[g];
+                double den = crec * wg[g] + q * w[g] + 1e-300;
+                double wn = w[g] - w[g] * (grad / den);
+                wt[g] = wn > eps ? wn : eps;
+            }
+        } else {
+            for (int64_t g = 0; g < p; g++) {
+                double grad = crec * wg[g] + lw * w[g] - t[g];
+                /* w - grad / Q with Q = (crec wg + (lw + mu qcox) w) / w, one division */
+                double den = crec * wg[g] + q * w[g] + 1e-300;
+                double wn = w[g] - w[g] * (grad / den);
+                wt[g] = wn > eps ? wn : eps; /* fmax is a libm call here */
+            }
         }
         if (copy)
             memcpy(copy + r * p, wt, (size_t)p * sizeof *wt);
@@ -171,14 +184,14 @@ static double mm_update(const dsv_problem *pr, dsv_state *s, const double *qcox,
  * and penalty terms are taken from *cox instead of evaluated: they depend
  * only on the scores, so a caller that has already evaluated them at the
  * same Zx (same bits) saves a Cox evaluation. */
-static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx,
+static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx, const double *Wxtb,
                       const dsv_terms *cox, dsv_terms *t)
 {
     int64_t k = pr->k;
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
         h_sq += s->HHt[r + r * k] * s->G1[r + r * k];
-    double inner = dsv_rec_inner(s, s->G1, s->HHt, s->H, Zx);
+    double inner = dsv_rec_inner(s, s->G1, s->HHt, s->H, Zx, Wxtb);
     int with_cox = pr->alpha > 0 && !cox;
     int rc = dsv_eval_terms(pr, s, Zx, s->beta, inner, h_sq, (double)k, with_cox, t);
     if (rc != DESURV_OK || !cox)
@@ -192,7 +205,7 @@ static int exact_loss(const dsv_problem *pr, dsv_state *s, const double *Zx,
 /* Accept the point tb of the ray, Wx = max((1 - tb) W + tb W_mm, eps) (just
  * W_mm at tb = 1), with scores Zx: normalise columns to unit norm, moving
  * the scale into H and beta, which leaves W H, eta and s_r beta_r
- * unchanged.  s->G1 holds Wx^T Wx, so the scales are known before Wx is
+ * unchanged (and W^T b, recomputed for the new W, against H 1).  s->G1 holds Wx^T Wx, so the scales are known before Wx is
  * formed, and Wx is written straight into W, normalised (one pass over the
  * p x k factor instead of forming Wx and then copying it). */
 static void accept_normalised(const dsv_problem *pr, dsv_state *s, double tb, const double *Zx,
@@ -219,12 +232,16 @@ static void accept_normalised(const dsv_problem *pr, dsv_state *s, double tb, co
         for (int64_t j = 0; j < n; j++)
             s->H[r + j * k] *= d[r];
         s->beta[r] *= d[r];
+        s->hsum[r] *= d[r];
     }
     for (int64_t r = 0; r < k; r++)
         for (int64_t q = 0; q < k; q++) {
             s->WtW[q + r * k] = s->G1[q + r * k] / (d[q] * d[r]);
             s->HHt[q + r * k] *= d[q] * d[r];
         }
+    if (pr->offset)
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)p, (int)k, 1.0, s->W, (int)p, s->b, 1, 0.0,
+                    s->Wtb, 1);
     s->cur = *t;
 }
 
@@ -235,6 +252,7 @@ typedef struct segment {
     double c0, c1;          /* <H^T, Z>, <H^T, Z_mm> */
     const double *G00, *G01, *G11;
     const double *Zmm;      /* X^T W_mm (n x k) */
+    const double *Wmmtb;    /* W_mm^T b (NULL without offset) */
 } segment;
 
 static void segment_gram(const segment *sg, int64_t k, double t, double *G)
@@ -256,7 +274,7 @@ static int segment_loss(const dsv_problem *pr, dsv_state *s, const segment *sg, 
     int64_t n = pr->n, k = pr->k;
     segment_gram(sg, k, t, s->G1);
     if (t == 1.0)
-        return exact_loss(pr, s, sg->Zmm, NULL, out);
+        return exact_loss(pr, s, sg->Zmm, sg->Wmmtb, NULL, out);
     double u = 1 - t;
     for (int64_t i = 0; i < n * k; i++)
         s->Zs[i] = u * s->Z[i] + t * sg->Zmm[i];
@@ -417,14 +435,22 @@ static void segment_setup(const dsv_problem *pr, dsv_state *s, const double *Zmm
         }
     *sg = (segment){0};
     sg->G00 = s->WtW, sg->G01 = G01, sg->G11 = G11, sg->Zmm = Zmm;
+    const double *Wtb = NULL;
+    if (pr->offset) {
+        /* W(t)^T b is linear in t too: W^T b and W_mm^T b carry the offset
+         * term 2 <W(t)^T b, H 1> along the segment (in c0 and c1) */
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)p, (int)k, 1.0, s->Wt, (int)p, s->b, 1, 0.0,
+                    s->Wtb + k, 1);
+        sg->Wmmtb = s->Wtb + k, Wtb = s->Wtb;
+    }
     sg->a11 = frob(G11, s->HHt, k * k);
     if (full) {
         sg->a00 = frob(s->WtW, s->HHt, k * k);
         for (int64_t i = 0; i < k; i++)
             for (int64_t j = 0; j < k; j++)
                 sg->a01 += (G01[i + j * k] + G01[j + i * k]) * s->HHt[i + j * k];
-        sg->c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z) - sg->a00) / 2;
-        sg->c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, Zmm) - sg->a11) / 2;
+        sg->c0 = -(dsv_rec_inner(s, s->WtW, s->HHt, s->H, s->Z, Wtb) - sg->a00) / 2;
+        sg->c1 = -(dsv_rec_inner(s, G11, s->HHt, s->H, Zmm, sg->Wmmtb) - sg->a11) / 2;
     }
 }
 
@@ -450,10 +476,16 @@ int dsv_w_step_finish(const dsv_problem *pr, dsv_state *s, const double *Zmm, do
         for (int64_t i = 0; i < n * k; i++)
             Zx[i] = u * s->Z[i] + t_best * Zmm[i];
         segment_gram(&sg, k, t_best, s->G1);
+        double *Wxtb = NULL;
+        if (pr->offset) {
+            Wxtb = s->Wtb + 2 * k;
+            for (int64_t r = 0; r < k; r++)
+                Wxtb[r] = u * s->Wtb[r] + t_best * sg.Wmmtb[r];
+        }
         /* Zx is formed exactly as segment_loss() formed the scores it
          * evaluated at t_best, so the Cox and penalty terms in t stand */
         dsv_terms cox = t;
-        if ((rc = exact_loss(pr, s, Zx, &cox, &t)) != DESURV_OK)
+        if ((rc = exact_loss(pr, s, Zx, Wxtb, &cox, &t)) != DESURV_OK)
             return rc;
         if (t.loss <= s->cur.loss) {
             accept_normalised(pr, s, t_best, Zx, &t);
@@ -494,5 +526,8 @@ int dsv_w_gradient(const dsv_problem *pr, dsv_state *s, double *G)
     double lw = pr->lambda_w / ((double)p * (double)k);
     for (int64_t i = 0; i < p * k; i++)
         G[i] = crec * s->WG[i] + lw * s->W[i] - s->T[i];
+    for (int64_t r = 0; pr->offset && r < k; r++)
+        for (int64_t g = 0; g < p; g++)
+            G[g + r * p] += crec * s->hsum[r] * s->b[g];
     return DESURV_OK;
 }

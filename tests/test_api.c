@@ -78,7 +78,7 @@ static desurv_model *model_k(int k)
 static desurv_model *fitted_model(const data *d)
 {
     desurv_model *m = model_k(2);
-    int rc = desurv_fit(m, d->X, P, N, P, d->time, d->event);
+    int rc = tu_fit(m, d->X, P, N, P, d->time, d->event);
     ck_assert_msg(rc == DESURV_OK, "fit failed: %d %s", rc, desurv_errmsg(m));
     return m;
 }
@@ -116,6 +116,8 @@ static const opt_expect expect[DESURV_OPT_COUNT] = {
     {"init", 0, 2, 0, 1},
     {"init_select", 0, 1, 0, 1},
     {"alpha_scale", 0, 1, 0, 1},
+    {"offset", 0, 1, 1, 1},
+    {"hstep", 0, 2, 0, 1},
 };
 
 /* ---- version, status codes, messages ---- */
@@ -444,10 +446,10 @@ START_TEST(fit_null)
 {
     data d = default_data();
     desurv_model *m = model_k(2);
-    ck_assert_int_eq(desurv_fit(NULL, d.X, P, N, P, d.time, d.event), DESURV_E_NULL);
-    ck_assert_int_eq(desurv_fit(m, NULL, P, N, P, d.time, d.event), DESURV_E_NULL);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, NULL, d.event), DESURV_E_NULL);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, NULL), DESURV_E_NULL);
+    ck_assert_int_eq(tu_fit(NULL, d.X, P, N, P, d.time, d.event), DESURV_E_NULL);
+    ck_assert_int_eq(tu_fit(m, NULL, P, N, P, d.time, d.event), DESURV_E_NULL);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, NULL, d.event), DESURV_E_NULL);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, NULL), DESURV_E_NULL);
     desurv_model_free(m);
 }
 END_TEST
@@ -456,16 +458,16 @@ START_TEST(fit_dims)
 {
     data d = default_data();
     desurv_model *m = model_k(1);
-    ck_assert_int_eq(desurv_fit(m, d.X, 0, N, P, d.time, d.event), DESURV_E_DIM);
-    ck_assert_int_eq(desurv_fit(m, d.X, -1, N, P, d.time, d.event), DESURV_E_DIM);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, 0, P, d.time, d.event), DESURV_E_DIM);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, -5, P, d.time, d.event), DESURV_E_DIM);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P - 1, d.time, d.event), DESURV_E_LD);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, 0, d.time, d.event), DESURV_E_LD);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, -1, d.time, d.event), DESURV_E_LD);
+    ck_assert_int_eq(tu_fit(m, d.X, 0, N, P, d.time, d.event), DESURV_E_DIM);
+    ck_assert_int_eq(tu_fit(m, d.X, -1, N, P, d.time, d.event), DESURV_E_DIM);
+    ck_assert_int_eq(tu_fit(m, d.X, P, 0, P, d.time, d.event), DESURV_E_DIM);
+    ck_assert_int_eq(tu_fit(m, d.X, P, -5, P, d.time, d.event), DESURV_E_DIM);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P - 1, d.time, d.event), DESURV_E_LD);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, 0, d.time, d.event), DESURV_E_LD);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, -1, d.time, d.event), DESURV_E_LD);
     /* Refused before any entry is read: the buffer is far too small. */
-    ck_assert_int_eq(desurv_fit(m, d.X, OVER, N, OVER, d.time, d.event), DESURV_E_OVERFLOW);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, OVER, d.time, d.event), DESURV_E_OVERFLOW);
+    ck_assert_int_eq(tu_fit(m, d.X, OVER, N, OVER, d.time, d.event), DESURV_E_OVERFLOW);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, OVER, d.time, d.event), DESURV_E_OVERFLOW);
     desurv_model_free(m);
 }
 END_TEST
@@ -477,18 +479,18 @@ START_TEST(fit_nonfinite_and_negative_X)
     const double bad[] = {NAN, INFINITY, -INFINITY};
     for (int b = 0; b < 3; b++) {
         d.X[3 + 5 * P] = bad[b];
-        ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NONFINITE);
+        ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NONFINITE);
         assert_msg_has(m, "X[3, 5]");
         assert_msg_has(m, "gene 4");
         assert_msg_has(m, "sample 6");
     }
     d.X[3 + 5 * P] = -0.5;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NEGATIVE);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NEGATIVE);
     assert_msg_has(m, "X[3, 5]");
     assert_msg_has(m, "negative");
     /* The first offending entry in memory order is the one reported. */
     d.X[7 + 9 * P] = NAN;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NEGATIVE);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NEGATIVE);
     assert_msg_has(m, "X[3, 5]");
     desurv_model_free(m);
 }
@@ -505,7 +507,7 @@ START_TEST(fit_padding_is_not_read)
         for (int i = 0; i < LD; i++)
             X[i + j * LD] = i < P ? d.X[i + j * P] : NAN;
     desurv_model *m = model_k(2);
-    int rc = desurv_fit(m, X, P, N, LD, d.time, d.event);
+    int rc = tu_fit(m, X, P, N, LD, d.time, d.event);
     ck_assert_msg(rc == DESURV_OK, "fit with ldx > p: %d %s", rc, desurv_errmsg(m));
     desurv_model_free(m);
 }
@@ -516,17 +518,17 @@ START_TEST(fit_bad_time)
     data d = default_data();
     desurv_model *m = model_k(2);
     d.time[5] = -1;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
     assert_msg_has(m, "time[5]");
     assert_msg_has(m, "sample 6");
     assert_msg_has(m, "negative");
     d.time[5] = NAN;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
     assert_msg_has(m, "time[5]");
     d.time[5] = INFINITY;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
     d.time[5] = -INFINITY;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_TIME);
     desurv_model_free(m);
 }
 END_TEST
@@ -537,7 +539,7 @@ START_TEST(fit_time_zero_is_valid)
     d.time[0] = 0; /* an event at time 0 */
     d.time[3] = 0;
     desurv_model *m = model_k(2);
-    int rc = desurv_fit(m, d.X, P, N, P, d.time, d.event);
+    int rc = tu_fit(m, d.X, P, N, P, d.time, d.event);
     ck_assert_msg(rc == DESURV_OK, "time 0 refused: %d %s", rc, desurv_errmsg(m));
     desurv_model_free(m);
 }
@@ -550,7 +552,7 @@ START_TEST(fit_bad_event)
     const int32_t bad[] = {3, -1, 2, INT32_MAX, INT32_MIN};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         d.event[2] = bad[b];
-        ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_EVENT);
+        ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_EVENT);
         assert_msg_has(m, "event[2]");
         assert_msg_has(m, "sample 3");
     }
@@ -563,7 +565,7 @@ START_TEST(fit_no_events)
     data d = default_data();
     desurv_model *m = model_k(2);
     memset(d.event, 0, sizeof d.event);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NO_EVENTS);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_NO_EVENTS);
     assert_msg_has(m, "no events");
     assert_msg_has(m, "12");
     desurv_model_free(m);
@@ -574,13 +576,13 @@ START_TEST(fit_rank)
 {
     data d = default_data();
     desurv_model *m = model_k(0);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
     assert_msg_has(m, "k");
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, P + 1), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
     /* p > n: the first 5 samples only, k = 6 > n. */
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 6), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, 5, P, d.time, d.event), DESURV_E_RANK);
+    ck_assert_int_eq(tu_fit(m, d.X, P, 5, P, d.time, d.event), DESURV_E_RANK);
     desurv_model_free(m);
 }
 END_TEST
@@ -590,7 +592,7 @@ START_TEST(fit_rank_at_limit)
     /* k = min(p, n) is valid. */
     data d = default_data();
     desurv_model *m = model_k(3);
-    int rc = desurv_fit(m, d.X, 3, N, P, d.time, d.event);
+    int rc = tu_fit(m, d.X, 3, N, P, d.time, d.event);
     ck_assert_msg(rc == DESURV_OK, "k = p refused: %d %s", rc, desurv_errmsg(m));
     int64_t p, n, k;
     ck_assert_int_eq(desurv_model_dims(m, &p, &n, &k), DESURV_OK);
@@ -604,7 +606,7 @@ START_TEST(fit_user_init)
     data d = default_data();
     desurv_model *m = model_k(2);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_INIT, 2), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
 
     double W0[(P + 1) * 3], H0[3 * (N + 1)];
     for (int i = 0; i < (P + 1) * 3; i++)
@@ -613,21 +615,21 @@ START_TEST(fit_user_init)
         H0[i] = 1.0 + 0.05 * i;
     /* Shapes that do not match the data or k. */
     ck_assert_int_eq(desurv_set_init(m, W0, P + 1, 2, P + 1, NULL, 0, 0, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
     ck_assert_int_eq(desurv_set_init(m, W0, P, 3, P, NULL, 0, 0, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
     ck_assert_int_eq(desurv_set_init(m, W0, P, 2, P, H0, N + 1, 2, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_MISMATCH);
     /* Matching shapes, with and without H0. */
     ck_assert_int_eq(desurv_set_init(m, W0, P, 2, P, H0, N, 2, NULL), DESURV_OK);
-    int rc = desurv_fit(m, d.X, P, N, P, d.time, d.event);
+    int rc = tu_fit(m, d.X, P, N, P, d.time, d.event);
     ck_assert_msg(rc == DESURV_OK, "user init with H0: %d %s", rc, desurv_errmsg(m));
     ck_assert_int_eq(desurv_set_init(m, W0, P, 2, P, NULL, 0, 0, NULL), DESURV_OK);
-    rc = desurv_fit(m, d.X, P, N, P, d.time, d.event);
+    rc = tu_fit(m, d.X, P, N, P, d.time, d.event);
     ck_assert_msg(rc == DESURV_OK, "user init without H0: %d %s", rc, desurv_errmsg(m));
     /* Clearing the start brings back DESURV_E_INIT. */
     ck_assert_int_eq(desurv_set_init(m, NULL, 0, 0, 0, NULL, 0, 0, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
     desurv_model_free(m);
 }
 END_TEST
@@ -661,18 +663,18 @@ START_TEST(failed_fit_keeps_previous)
     /* Failures at different stages: arguments, data, rank, user init. */
     data bad = d;
     bad.X[0] = NAN;
-    ck_assert_int_eq(desurv_fit(m, bad.X, P, N, P, d.time, d.event), DESURV_E_NONFINITE);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, 0, P, d.time, d.event), DESURV_E_DIM);
+    ck_assert_int_eq(tu_fit(m, bad.X, P, N, P, d.time, d.event), DESURV_E_NONFINITE);
+    ck_assert_int_eq(tu_fit(m, d.X, P, 0, P, d.time, d.event), DESURV_E_DIM);
     bad = d;
     bad.time[N - 1] = -2;
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, bad.time, d.event), DESURV_E_TIME);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, bad.time, d.event), DESURV_E_TIME);
     memset(bad.event, 0, sizeof bad.event);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, bad.event), DESURV_E_NO_EVENTS);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, bad.event), DESURV_E_NO_EVENTS);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, P + 1), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_RANK);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 2), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_INIT, 2), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_E_INIT);
     ck_assert_str_ne(desurv_errmsg(m), "");
     take(m, &after);
     ck_assert(memcmp(&before, &after, sizeof before) == 0);
@@ -754,7 +756,7 @@ START_TEST(trace_terms_contract)
     ck_assert_int_eq(desurv_model_trace_terms(NULL, buf, 4, 4, &len), DESURV_E_NULL);
     ck_assert_int_eq(desurv_model_trace_terms(m, buf, 4, 4, NULL), DESURV_E_NULL);
     ck_assert_int_eq(desurv_model_trace_terms(m, NULL, 0, 0, &len), DESURV_E_NOT_FITTED);
-    ck_assert_int_eq(desurv_fit(m, d.X, P, N, P, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, d.X, P, N, P, d.time, d.event), DESURV_OK);
     int64_t tlen = -1;
     ck_assert_int_eq(desurv_model_trace(m, NULL, 0, &tlen), DESURV_OK);
     ck_assert_int_eq(desurv_model_trace_terms(m, NULL, 0, 0, &len), DESURV_OK);
@@ -840,7 +842,7 @@ START_TEST(trace_terms_recombine)
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_TIES, cases[c][4]), DESURV_OK);
         for (int i = 0; i < DESURV_OPT_COUNT; i++)
             ck_assert_int_eq(desurv_get_option(m, (desurv_option)i, &opt[i]), DESURV_OK);
-        int rc = desurv_fit(m, d.X, P, N, P, d.time, d.event);
+        int rc = tu_fit(m, d.X, P, N, P, d.time, d.event);
         ck_assert_msg(rc == DESURV_OK, "case %zu: %d %s", c, rc, desurv_errmsg(m));
         double err = recombine_error(m, opt, cases[c][0] > 0);
         ck_assert_msg(err <= 1e-12, "case %zu: terms recombine to L within %g", c, err);
@@ -868,7 +870,7 @@ START_TEST(trace_terms_after_load)
     ck_assert(out[0] == -7);
     ck_assert_int_eq(desurv_model_trace(back, NULL, 0, &tlen), DESURV_OK);
     ck_assert_int_gt(tlen, 0); /* the total is still there */
-    ck_assert_int_eq(desurv_fit(back, d.X, P, N, P, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(back, d.X, P, N, P, d.time, d.event), DESURV_OK);
     ck_assert_int_eq(desurv_model_trace_terms(back, NULL, 0, 0, &len), DESURV_OK);
     ck_assert_int_eq(desurv_model_trace(back, NULL, 0, &tlen), DESURV_OK);
     ck_assert_int_eq(len, tlen);
@@ -962,7 +964,7 @@ START_TEST(predict_large_p)
     desurv_model *m = model_k(2);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_NINIT, 1), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, 20), DESURV_OK);
-    int rc = desurv_fit(m, X, BP, BN, BP, t, e);
+    int rc = tu_fit(m, X, BP, BN, BP, t, e);
     ck_assert_msg(rc == DESURV_OK, "fit: %d %s", rc, desurv_errmsg(m));
     ck_assert_int_eq(desurv_predict(m, Xp, BP, BN, BLD, lp), DESURV_OK);
     reference_lp(m, X, BP, BN, BP, ref);

@@ -65,6 +65,7 @@ static void make_data(fixture *f, int64_t p, int64_t n, uint64_t seed, int ties)
 {
     dsv_rng rng;
     dsv_rng_seed(&rng, seed, 1);
+    memset(f, 0, sizeof *f);
     f->p = p, f->n = n;
     f->X = malloc((size_t)(p * n) * sizeof(double));
     f->time = malloc((size_t)n * sizeof(double));
@@ -91,11 +92,36 @@ static void make_data(fixture *f, int64_t p, int64_t n, uint64_t seed, int ties)
  * (lib/extrap.c; off in desurv_fit) */
 static int extrap_on;
 
+/* The H-step and offset of the problems made below: the papers' model
+ * (multiplicative H-step, no offset, libdesurv 0.2's fits) unless a test
+ * asks for the defaults of desurv_fit (exact H-step, per-gene offset). */
+static int hstep_mode = DESURV_HSTEP_MU, offset_on = 0;
+
+/* Row means and the centred sum of squares, as desurv_fit computes them. */
+static void offset_moments(fixture *f, dsv_problem *pr)
+{
+    pr->xbar = calloc((size_t)f->p, sizeof *pr->xbar);
+    ck_assert_ptr_nonnull(pr->xbar);
+    for (int64_t j = 0; j < f->n; j++)
+        for (int64_t i = 0; i < f->p; i++)
+            pr->xbar[i] += f->X[i + j * f->p] / (double)f->n;
+    pr->xcnorm2 = 0;
+    for (int64_t j = 0; j < f->n; j++)
+        for (int64_t i = 0; i < f->p; i++) {
+            double d = f->X[i + j * f->p] - pr->xbar[i];
+            pr->xcnorm2 += d * d;
+        }
+}
+
 /* As desurv_fit's setup_problem (lib/fit.c). */
 static void make_problem(fixture *f, int64_t k, double alpha, double lw, double lh)
 {
     dsv_problem *pr = &f->pr;
+    dsv_problem_free(pr);
     memset(pr, 0, sizeof *pr);
+    pr->offset = offset_on, pr->hstep = hstep_mode;
+    if (offset_on)
+        offset_moments(f, pr);
     f->k = k;
     pr->X = f->X, pr->p = f->p, pr->n = f->n, pr->ldx = f->p, pr->k = k;
     pr->cox = &f->cox;
@@ -105,8 +131,12 @@ static void make_problem(fixture *f, int64_t k, double alpha, double lw, double 
         ss += f->X[i] * f->X[i], s += f->X[i];
     pr->xnorm2 = ss;
     pr->xmean = s / ((double)f->p * (double)f->n);
-    ck_assert_int_eq(dsv_data_scales(f->X, f->p, f->n, f->p, k, ss, &pr->sigma2, &pr->xc_top),
-                     DESURV_OK);
+    if (offset_on)
+        ck_assert_int_eq(dsv_data_scales_centred(f->X, f->p, f->n, f->p, k, pr->xcnorm2,
+                                                 &pr->sigma2, &pr->xc_top), DESURV_OK);
+    else
+        ck_assert_int_eq(dsv_data_scales(f->X, f->p, f->n, f->p, k, ss, &pr->sigma2,
+                                         &pr->xc_top), DESURV_OK);
     pr->alpha = alpha, pr->lambda = 0.1, pr->nu = 0.5, pr->lambda_w = lw, pr->lambda_h = lh;
     pr->c_rec = (1 - alpha) / pr->sigma2;
     pr->eps_w = 1e-16;
@@ -118,6 +148,7 @@ static void make_problem(fixture *f, int64_t k, double alpha, double lw, double 
 
 static void free_fixture(fixture *f)
 {
+    dsv_problem_free(&f->pr);
     dsv_cox_free(&f->cox);
     free(f->X), free(f->time), free(f->event);
 }
@@ -323,13 +354,34 @@ START_TEST(batch_equals_one_by_one_extrapolated)
      * momentum of the extrapolation carries last-bit differences of the
      * wide products to 3e-8 in the factors (bitwise equal with the
      * reference BLAS) */
-    if (_i == 0 && !bitwise_blas())
-        return;
+    if (CASES[_i].alpha >= 0.99 && !bitwise_blas())
+        return; /* case 4 alike: 7e-10 in the trace on some CPUs' kernels */
     extrap_on = 1;
     check_case(&CASES[_i], &dd);
     extrap_on = 0;
     char name[64];
     snprintf(name, sizeof name, "dsv_iterate_batch extrapolated case %d", _i);
+    report(name, &dd);
+}
+END_TEST
+
+/* desurv_fit's defaults: the exact H-step (its warm-started passive sets
+ * are per state) and the per-gene offset. */
+START_TEST(batch_equals_one_by_one_exact_offset)
+{
+    diffs dd = {0};
+    /* At alpha = 0.99 the adaptive W-step's accept/backtrack decisions
+     * flip on last-bit differences of the wide products, and the fits then
+     * part (1e-2 in the factors after 25 iterations with OpenBLAS): there
+     * only the reference BLAS's bitwise identity is a meaningful check (the
+     * reference stage of scripts/test.sh runs it). */
+    if (CASES[_i].alpha >= 0.99 && !bitwise_blas())
+        return;
+    hstep_mode = DESURV_HSTEP_EXACT, offset_on = 1;
+    check_case(&CASES[_i], &dd);
+    hstep_mode = DESURV_HSTEP_MU, offset_on = 0;
+    char name[64];
+    snprintf(name, sizeof name, "dsv_iterate_batch exact+offset case %d", _i);
     report(name, &dd);
 }
 END_TEST
@@ -477,6 +529,8 @@ int main(void)
     tcase_add_loop_test(tc, batch_equals_one_by_one, 0,
                         (int)(sizeof CASES / sizeof CASES[0]));
     tcase_add_loop_test(tc, batch_equals_one_by_one_extrapolated, 0,
+                        (int)(sizeof CASES / sizeof CASES[0]));
+    tcase_add_loop_test(tc, batch_equals_one_by_one_exact_offset, 0,
                         (int)(sizeof CASES / sizeof CASES[0]));
     tcase_add_test(tc, failing_start_leaves_the_others_alone);
     tcase_add_test(tc, cancellation_stops_every_start);

@@ -34,7 +34,7 @@ static void fit(fitted *f, const double *X, int64_t p, int64_t n, const double *
     for (int i = 0; opts && i < DESURV_OPT_COUNT; i++)
         if (!isnan(opt_or(opts, i, NAN)))
             ck_assert_int_eq(desurv_set_option(f->m, (desurv_option)i, opts[i]), DESURV_OK);
-    int rc = desurv_fit(f->m, X, p, n, p, time, event);
+    int rc = tu_fit(f->m, X, p, n, p, time, event);
     ck_assert_msg(rc == DESURV_OK, "fit failed: %s", desurv_errmsg(f->m));
     f->p = p, f->n = n, f->k = k;
     f->W = malloc((size_t)(p * k) * sizeof(double));
@@ -307,13 +307,13 @@ START_TEST(other_starts_and_options)
     desurv_set_option(m, DESURV_OPT_LAMBDA_W, 0.1);
     desurv_set_option(m, DESURV_OPT_LAMBDA_H, 0.1);
     ck_assert_int_eq(desurv_set_init(m, a.W, s.G, 3, s.G, a.H, s.N, 3, a.beta), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, s.X, s.G, s.N, s.G, s.time, s.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, s.X, s.G, s.N, s.G, s.time, s.event), DESURV_OK);
     double loss;
     desurv_model_stat(m, DESURV_STAT_LOSS, &loss);
     ck_assert(loss <= a.stat[DESURV_STAT_LOSS] * (1 + 1e-9));
     /* W0 alone: H by nonnegative least squares */
     ck_assert_int_eq(desurv_set_init(m, a.W, s.G, 3, s.G, NULL, 0, 0, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, s.X, s.G, s.N, s.G, s.time, s.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, s.X, s.G, s.N, s.G, s.time, s.event), DESURV_OK);
     desurv_model_free(m);
     unfit(&a);
     opts_init(o);

@@ -80,7 +80,7 @@ static desurv_model *new_model(void)
 static desurv_model *fitted_model(void)
 {
     desurv_model *m = new_model();
-    int rc = desurv_fit(m, X0, P, N, P, T0, E0);
+    int rc = tu_fit(m, X0, P, N, P, T0, E0);
     ck_assert_msg(rc == DESURV_OK, "fit: %d %s", rc, desurv_errmsg(m));
     return m;
 }
@@ -456,7 +456,7 @@ START_TEST(roundtrip_fitted_memory)
     ck_assert_int_eq(desurv_predict_ntop(l, X0, P, N, P, 3, lp2), DESURV_OK);
     same_doubles(lp1, lp2, N, "lp ntop");
     /* the loaded model is a full handle: it can be refitted */
-    ck_assert_int_eq(desurv_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
+    ck_assert_int_eq(tu_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
     free(b);
     desurv_model_free(l);
     desurv_model_free(m);
@@ -497,7 +497,7 @@ START_TEST(roundtrip_unfitted)
     ck_assert_int_eq(desurv_set_option(l, DESURV_OPT_K, 2), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(l, DESURV_OPT_NINIT, 2), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(l, DESURV_OPT_MAXIT, 30), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
+    ck_assert_int_eq(tu_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
     free(b);
     desurv_model_free(l);
     desurv_model_free(m);
@@ -1117,7 +1117,7 @@ START_TEST(names_stale_after_refit)
     desurv_model *m = fitted_model();
     annotate(m, 1);
     /* refit with another p: gene names are stale, sample names (same n) stay */
-    ck_assert_int_eq(desurv_fit(m, X2, P2, N, P2, t2, e2), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, X2, P2, N, P2, t2, e2), DESURV_OK);
     ck_assert_int_eq(desurv_model_names_count(m, DESURV_NAMES_GENES), 0);
     ck_assert_ptr_null(desurv_model_name(m, DESURV_NAMES_GENES, 0));
     ck_assert_int_eq(desurv_model_names_count(m, DESURV_NAMES_SAMPLES), N);
@@ -1127,13 +1127,13 @@ START_TEST(names_stale_after_refit)
     desurv_model *l = load_ok(b, len);
     assert_same_model(m, l);
     /* back to the original p: nothing resurrects on the loaded model */
-    ck_assert_int_eq(desurv_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
+    ck_assert_int_eq(tu_fit(l, X0, P, N, P, T0, E0), DESURV_OK);
     ck_assert_int_eq(desurv_model_names_count(l, DESURV_NAMES_GENES), 0);
     /* names set before a fit count when they match it */
     desurv_model *u = new_model();
     ck_assert_int_eq(desurv_model_set_names(u, DESURV_NAMES_GENES, gene_ids, 3), DESURV_OK);
     ck_assert_int_eq(desurv_model_names_count(u, DESURV_NAMES_GENES), 3);
-    ck_assert_int_eq(desurv_fit(u, X0, P, N, P, T0, E0), DESURV_OK);
+    ck_assert_int_eq(tu_fit(u, X0, P, N, P, T0, E0), DESURV_OK);
     ck_assert_int_eq(desurv_model_names_count(u, DESURV_NAMES_GENES), 0);
     ck_assert_int_eq(desurv_model_set_names(u, DESURV_NAMES_GENES, gene_ids, P), DESURV_OK);
     ck_assert_int_eq(desurv_model_names_count(u, DESURV_NAMES_GENES), P);

@@ -43,11 +43,27 @@ static void make_data(fixture *f, int64_t p, int64_t n, int64_t k, uint64_t seed
     ck_assert_int_eq(dsv_cox_init(&f->cox, f->time, f->event, n, 0), 0);
 }
 
+/* The offset and H-step of the problems made below (desurv_fit's defaults
+ * unless a test changes them). */
+static int offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
+
 static void make_problem(fixture *f, double alpha, double lambda, double nu, double lw,
                          double lh)
 {
     dsv_problem *pr = &f->pr;
     memset(pr, 0, sizeof *pr);
+    pr->offset = offset_on, pr->hstep = hstep_mode;
+    if (offset_on) {
+        pr->xbar = calloc((size_t)f->p, sizeof *pr->xbar);
+        for (int64_t j = 0; j < f->n; j++)
+            for (int64_t i = 0; i < f->p; i++)
+                pr->xbar[i] += f->X[i + j * f->p] / (double)f->n;
+        for (int64_t j = 0; j < f->n; j++)
+            for (int64_t i = 0; i < f->p; i++) {
+                double d = f->X[i + j * f->p] - pr->xbar[i];
+                pr->xcnorm2 += d * d;
+            }
+    }
     pr->X = f->X, pr->p = f->p, pr->n = f->n, pr->ldx = f->p, pr->k = f->k;
     pr->cox = &f->cox;
     pr->n_events = f->cox.n_events;
@@ -56,8 +72,12 @@ static void make_problem(fixture *f, double alpha, double lambda, double nu, dou
         ss += f->X[i] * f->X[i], s += f->X[i];
     pr->xnorm2 = ss;
     pr->xmean = s / (double)(f->p * f->n);
-    ck_assert_int_eq(dsv_data_scales(f->X, f->p, f->n, f->p, f->k, ss, &pr->sigma2, &pr->xc_top),
-                     0);
+    if (offset_on)
+        ck_assert_int_eq(dsv_data_scales_centred(f->X, f->p, f->n, f->p, f->k, pr->xcnorm2,
+                                                 &pr->sigma2, &pr->xc_top), 0);
+    else
+        ck_assert_int_eq(dsv_data_scales(f->X, f->p, f->n, f->p, f->k, ss, &pr->sigma2,
+                                         &pr->xc_top), 0);
     pr->alpha = alpha, pr->lambda = lambda, pr->nu = nu, pr->lambda_w = lw, pr->lambda_h = lh;
     pr->c_rec = (1 - alpha) / pr->sigma2;
     pr->eps_w = 1e-16;
@@ -80,6 +100,7 @@ static void random_point(fixture *f, uint64_t stream)
 
 static void free_fixture(fixture *f)
 {
+    dsv_problem_free(&f->pr);
     dsv_state_free(&f->st);
     dsv_cox_free(&f->cox);
     free(f->X), free(f->time), free(f->event);
@@ -117,13 +138,120 @@ static void check_gradient(double alpha, double lambda, double nu, double lw, do
     free_fixture(&f);
 }
 
+/* With and without the offset (b fixed: the gradient is the W-block's). */
 START_TEST(gradient_matches_finite_differences)
 {
+    offset_on = _i;
     check_gradient(0.0, 0.1, 0.5, 0.0, 0.0);
     check_gradient(0.5, 0.1, 0.5, 0.0, 0.0);
     check_gradient(0.9, 1.0, 0.2, 0.3, 0.4);
     check_gradient(0.99, 0.5, 1.0, 0.0, 0.1);
     check_gradient(0.3, 0.0, 0.5, 0.0, 0.0);
+    offset_on = 1;
+}
+END_TEST
+
+/* ||X - W H - b 1^T||^2 / (2 n p), written out. */
+static double direct_rec(const fixture *f)
+{
+    const dsv_state *s = &f->st;
+    int64_t p = f->p, n = f->n, k = f->k;
+    double acc = 0;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t g = 0; g < p; g++) {
+            double v = f->X[g + j * p] - s->b[g];
+            for (int64_t r = 0; r < k; r++)
+                v -= s->W[g + r * p] * s->H[r + j * k];
+            acc += v * v;
+        }
+    return acc / (2.0 * (double)n * (double)p);
+}
+
+/* The exact H-step: every column satisfies the KKT conditions of its NNLS
+ * (G h - c >= 0, h >= 0, complementarity) with c = W^T (x - b_before) —
+ * and the b-step that follows is the exact minimiser over b >= 0. */
+START_TEST(exact_h_step_and_b_step_are_exact)
+{
+    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
+    fixture f;
+    make_data(&f, 40, 50, 4, 17);
+    make_problem(&f, 0.5, 0.1, 0.5, 0.0, 0.3);
+    random_point(&f, 2);
+    int64_t p = f.p, n = f.n, k = f.k;
+    double ridge = f.pr.lambda_h * (double)p / (double)k;
+    for (int it = 0; it < 4; it++) {
+        double *b0 = malloc((size_t)p * sizeof *b0);
+        memcpy(b0, f.st.b, (size_t)p * sizeof *b0);
+        ck_assert_int_eq(dsv_h_step(&f.pr, &f.st), 0);
+        double scale = 0;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t r = 0; r < k; r++) {
+                double c = 0, gh = ridge * f.st.H[r + j * k];
+                for (int64_t g = 0; g < p; g++)
+                    c += f.st.W[g + r * p] * (f.X[g + j * p] - b0[g]);
+                for (int64_t q = 0; q < k; q++) {
+                    double wtw = 0;
+                    for (int64_t g = 0; g < p; g++)
+                        wtw += f.st.W[g + r * p] * f.st.W[g + q * p];
+                    gh += wtw * f.st.H[q + j * k];
+                }
+                double grad = gh - c, h = f.st.H[r + j * k];
+                scale = fmax(scale, fabs(c));
+                ck_assert_msg(h >= 0, "H[%lld, %lld] = %g", (long long)r, (long long)j, h);
+                if (h > 0)
+                    ck_assert_msg(fabs(grad) <= 1e-10 * fmax(scale, 1.0),
+                                  "free H[%lld,%lld]: gradient %g", (long long)r, (long long)j,
+                                  grad);
+                else
+                    ck_assert_msg(grad >= -1e-10 * fmax(scale, 1.0),
+                                  "H[%lld,%lld] = 0 with gradient %g", (long long)r,
+                                  (long long)j, grad);
+            }
+        /* b: for each gene, the clipped mean residual of the new H */
+        for (int64_t g = 0; g < p; g++) {
+            double m = 0;
+            for (int64_t j = 0; j < n; j++) {
+                double v = f.X[g + j * p];
+                for (int64_t r = 0; r < k; r++)
+                    v -= f.st.W[g + r * p] * f.st.H[r + j * k];
+                m += v / (double)n;
+            }
+            ck_assert_double_eq_tol(f.st.b[g], fmax(m, 0.0), 1e-12 * (1 + fabs(m)));
+        }
+        /* the stored reconstruction term is that of the stored point */
+        ck_assert_double_eq_tol(f.st.cur.rec, direct_rec(&f), 1e-10 * f.st.cur.rec);
+        free(b0);
+        ck_assert_int_eq(dsv_w_step(&f.pr, &f.st), 0);
+        ck_assert_int_eq(dsv_beta_step(&f.pr, &f.st, 100), 0);
+    }
+    free_fixture(&f);
+}
+END_TEST
+
+/* Every H-step and offset: whole outer iterations never increase L, and
+ * the loss the fit carries is that of its point (the reconstruction term
+ * checked against a direct computation with b). */
+START_TEST(iterations_monotone_every_hstep_and_offset)
+{
+    const int hs[] = {DESURV_HSTEP_EXACT, DESURV_HSTEP_HALS, DESURV_HSTEP_MU};
+    const double alphas[] = {0.0, 0.5, 0.99};
+    for (int o = 0; o <= 1; o++)
+        for (size_t h = 0; h < 3; h++)
+            for (size_t a = 0; a < 3; a++) {
+                offset_on = o, hstep_mode = hs[h];
+                fixture f;
+                make_data(&f, 30, 35, 3, 40 + a);
+                make_problem(&f, alphas[a], 0.1, 0.5, 0.0, 0.0);
+                random_point(&f, 9);
+                ck_assert_int_eq(dsv_iterate(&f.pr, &f.st, 60, 0.0), 0);
+                tu_check_trace_monotone(f.st.trace, f.st.trace_len, "offset/hstep/alpha");
+                ck_assert_double_eq_tol(f.st.cur.rec, direct_rec(&f),
+                                        1e-9 * f.st.cur.rec + 1e-300);
+                for (int64_t g = 0; o == 0 && g < f.p; g++)
+                    ck_assert(f.st.b[g] == 0.0);
+                free_fixture(&f);
+            }
+    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
 }
 END_TEST
 
@@ -185,8 +313,10 @@ END_TEST
 START_TEST(alpha_zero_is_lee_seung)
 {
     fixture f;
+    offset_on = 0, hstep_mode = DESURV_HSTEP_MU; /* the papers' model and step */
     make_data(&f, 35, 25, 3, 21);
     make_problem(&f, 0.0, 0.1, 0.5, 0.0, 0.0);
+    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
     random_point(&f, 4);
     int64_t p = f.p, n = f.n, k = f.k;
     double *W = malloc((size_t)(p * k) * sizeof *W), *H = malloc((size_t)(k * n) * sizeof *H);
@@ -292,7 +422,9 @@ int main(void)
     TCase *tc = tcase_create("steps");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, data_scales_match_svd);
-    tcase_add_test(tc, gradient_matches_finite_differences);
+    tcase_add_loop_test(tc, gradient_matches_finite_differences, 0, 2);
+    tcase_add_test(tc, exact_h_step_and_b_step_are_exact);
+    tcase_add_test(tc, iterations_monotone_every_hstep_and_offset);
     tcase_add_test(tc, w_step_never_increases_loss);
     tcase_add_test(tc, h_and_beta_steps_never_increase_loss);
     tcase_add_test(tc, alpha_zero_is_lee_seung);

@@ -438,7 +438,7 @@ START_TEST(test_bicv_error_direct)
         for (int i = 0; i < P; i++)
             Xab[i + j * P] = X[perm[i] + j * P];
     double err = NAN;
-    ck_assert_int_eq(dsv_bicv_error(W, P, K, perm, pa, Xab, M, &err), 0);
+    ck_assert_int_eq(dsv_bicv_error(W, NULL, P, K, perm, pa, Xab, M, &err), 0);
     double want = 0.5 * (direct_error(W, P, K, X, M, perm, pa, perm + pa, P - pa) +
                          direct_error(W, P, K, X, M, perm + pa, P - pa, perm, pa));
     ck_assert_msg(fabs(err - want) <= 1e-10 * want, "bicv %.17g, direct %.17g", err, want);
@@ -447,7 +447,7 @@ START_TEST(test_bicv_error_direct)
     for (int j = 0; j < M; j++)
         for (int i = 0; i < P; i++)
             Xab[i + j * P] = W[perm[i]] + 2 * W[perm[i] + 2 * P] * (j + 1);
-    ck_assert_int_eq(dsv_bicv_error(W, P, K, perm, pa, Xab, M, &err), 0);
+    ck_assert_int_eq(dsv_bicv_error(W, NULL, P, K, perm, pa, Xab, M, &err), 0);
     ck_assert_msg(err < 1e-20, "exact model: %g", err);
     /* A different seed gives a different split. */
     int64_t perm2[P], pa2;

@@ -381,6 +381,11 @@ typedef struct fitted {
     int64_t k;
 } fitted;
 
+/* The marker-recovery check below was calibrated on the papers' model
+ * (multiplicative H-step, no offset), which recovers 9 and 13 of 15
+ * markers here after 100 iterations; desurv_fit's defaults (exact H-step,
+ * per-gene offset) reach a lower loss on the same start but recover 0 and 3
+ * by then (13 and 7 after 1000): measured, and reported in bench/README. */
 static fitted fit_small(int64_t k, uint64_t seed)
 {
     fitted f;
@@ -391,7 +396,9 @@ static fitted fit_small(int64_t k, uint64_t seed)
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_K, (double)k), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_NINIT, 1), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_MAXIT, 100), DESURV_OK);
-    int rc = desurv_fit(f.m, f.d.X, f.d.p, f.d.n, f.d.p, f.d.time, f.d.event);
+    ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_OFFSET, DESURV_OFFSET_NONE), DESURV_OK);
+    ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_HSTEP, DESURV_HSTEP_MU), DESURV_OK);
+    int rc = tu_fit(f.m, f.d.X, f.d.p, f.d.n, f.d.p, f.d.time, f.d.event);
     ck_assert_msg(rc == DESURV_OK, "fit: %d %s", rc, desurv_errmsg(f.m));
     f.W = xcalloc((size_t)(f.d.p * k), sizeof *f.W);
     f.beta = xcalloc((size_t)k, sizeof *f.beta);

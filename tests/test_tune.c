@@ -1588,7 +1588,7 @@ static desurv_model *cancel_model(const data *d, int prefit)
     desurv_model *m = small_model();
     if (prefit) {
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 2), DESURV_OK);
-        ck_assert_int_eq(desurv_fit(m, d->X, d->p, d->n, d->p, d->time, d->event), DESURV_OK);
+        ck_assert_int_eq(tu_fit(m, d->X, d->p, d->n, d->p, d->time, d->event), DESURV_OK);
     }
     return m;
 }
@@ -1786,7 +1786,7 @@ START_TEST(fit_progress_stages)
         ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_THREADS, threads[c]), DESURV_OK);
         rec *r = rec_new(0);
         ck_assert_int_eq(desurv_set_progress(m, rec_cb, r), DESURV_OK);
-        ck_assert_int_eq(desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
+        ck_assert_int_eq(tu_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
         ck_assert(r->calls > 0 && r->calls < MAXREC);
         ck_assert_int_eq(r->off_thread, 0);
         ck_assert_int_eq(r->overlap, 0);
@@ -1821,7 +1821,7 @@ START_TEST(fit_cancel_keeps_previous_fit)
     desurv_model *m = small_model();
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_K, 2), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_MAXIT, 50), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
     msnap s = msnap_get(m);
     /* count the calls of a refit with other options */
     ck_assert_int_eq(desurv_set_option(m, DESURV_OPT_SEED, 5), DESURV_OK);
@@ -1832,7 +1832,7 @@ START_TEST(fit_cancel_keeps_previous_fit)
     ck_assert_int_eq(desurv_set_option(m2, DESURV_OPT_SEED, 5), DESURV_OK);
     rec *r = rec_new(0);
     ck_assert_int_eq(desurv_set_progress(m2, rec_cb, r), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m2, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m2, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
     int64_t C = r->calls, firstfit = 0;
     while (firstfit < C && r->stage[firstfit] != DESURV_STAGE_FIT)
         firstfit++;
@@ -1845,7 +1845,7 @@ START_TEST(fit_cancel_keeps_previous_fit)
     for (int q = 0; q < 4; q++) {
         r = rec_new(js[q]);
         ck_assert_int_eq(desurv_set_progress(m, rec_cb, r), DESURV_OK);
-        int rc = desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event);
+        int rc = tu_fit(m, d.X, d.p, d.n, d.p, d.time, d.event);
         ck_assert_msg(rc == DESURV_E_CANCELLED, "cancel at %lld of %lld: %d", (long long)js[q],
                       (long long)C, rc);
         ck_assert_int_eq(r->calls, js[q]); /* never called again after "stop" */
@@ -1856,13 +1856,13 @@ START_TEST(fit_cancel_keeps_previous_fit)
     }
     /* without the callback the refit goes through */
     ck_assert_int_eq(desurv_set_progress(m, NULL, NULL), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
+    ck_assert_int_eq(tu_fit(m, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_OK);
     /* an unfitted model stays unfitted */
     desurv_model *u = small_model();
     ck_assert_int_eq(desurv_set_option(u, DESURV_OPT_K, 2), DESURV_OK);
     r = rec_new(3);
     ck_assert_int_eq(desurv_set_progress(u, rec_cb, r), DESURV_OK);
-    ck_assert_int_eq(desurv_fit(u, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_E_CANCELLED);
+    ck_assert_int_eq(tu_fit(u, d.X, d.p, d.n, d.p, d.time, d.event), DESURV_E_CANCELLED);
     ck_assert_int_eq(desurv_model_dims(u, NULL, NULL, NULL), DESURV_E_NOT_FITTED);
     free(r);
     desurv_model_free(u);

@@ -3,6 +3,8 @@
 
 #include <check.h>
 
+#include "desurv/desurv.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,4 +159,33 @@ int tu_run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void tu_check_trace_monotone(const double *trace, int64_t len, const char *what)
+{
+    for (int64_t i = 1; i < len; i++)
+        ck_assert_msg(trace[i] <= trace[i - 1],
+                      "%s: loss trace increases at iteration %lld: %.17g -> %.17g", what,
+                      (long long)i, trace[i - 1], trace[i]);
+}
+
+int tu_fit(struct desurv_model *m, const double *X, int64_t p, int64_t n, int64_t ldx,
+           const double *time, const int32_t *event)
+{
+    int rc = desurv_fit(m, X, p, n, ldx, time, event);
+    if (rc != DESURV_OK)
+        return rc;
+    int64_t len = 0;
+    ck_assert_int_eq(desurv_model_trace(m, NULL, 0, &len), DESURV_OK);
+    double *tr = malloc((size_t)(len > 0 ? len : 1) * sizeof *tr);
+    ck_assert_ptr_nonnull(tr);
+    ck_assert_int_eq(desurv_model_trace(m, tr, len, &len), DESURV_OK);
+    double off = -1, hs = -1;
+    desurv_get_option(m, DESURV_OPT_OFFSET, &off);
+    desurv_get_option(m, DESURV_OPT_HSTEP, &hs);
+    char what[64];
+    snprintf(what, sizeof what, "fit (offset %g, hstep %g)", off, hs);
+    tu_check_trace_monotone(tr, len, what);
+    free(tr);
+    return rc;
 }

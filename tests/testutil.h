@@ -30,6 +30,17 @@ double *tu_colp(const tu_table *t, int64_t j);
 struct Suite;
 int tu_run_suite(struct Suite *s);
 
+/* Fail the running test unless trace[0..len-1] never increases (a loss
+ * trace of a fit: every block step of the algorithm leaves L
+ * non-increasing, so any increase is a bug). */
+void tu_check_trace_monotone(const double *trace, int64_t len, const char *what);
+
+/* desurv_fit, and when it succeeds, the fitted model's loss trace is
+ * checked with tu_check_trace_monotone: every test fits through this. */
+struct desurv_model;
+int tu_fit(struct desurv_model *m, const double *X, int64_t p, int64_t n, int64_t ldx,
+           const double *time, const int32_t *event);
+
 /* Max |a - b| / max(1, |b|) over n values. */
 double tu_max_relerr(const double *a, const double *b, int64_t n);
 

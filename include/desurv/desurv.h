@@ -104,11 +104,28 @@ typedef enum desurv_option {
     DESURV_OPT_TIES = 13,       /**< ["ties"] 0 Breslow (default), 1 Efron */
     DESURV_OPT_INIT = 14,       /**< ["init"] 0 random (default), 1 NNDSVD, 2 user (desurv_set_init) */
     DESURV_OPT_INIT_SELECT = 15,/**< ["init_select"] 0 lowest loss (default), 1 highest training C-index */
-    DESURV_OPT_ALPHA_SCALE = 16 /**< ["alpha_scale"] 0 normalised by sigma2 (default), 1 raw (sigma2 = 1) */
+    DESURV_OPT_ALPHA_SCALE = 16,/**< ["alpha_scale"] 0 normalised by sigma2 (default), 1 raw (sigma2 = 1) */
+    DESURV_OPT_OFFSET = 17,     /**< ["offset"] per-gene baseline b of X ~ W H + b 1^T: 0 none (the
+                                     papers' model), 1 gene (default; b >= 0 fitted exactly after
+                                     every H-step, sigma2 on the row-centred X; read it with
+                                     desurv_model_offset()).  @since 0.3 */
+    DESURV_OPT_HSTEP = 18       /**< ["hstep"] the H-step: 0 exact (default; nonnegative least
+                                     squares of every column solved exactly by block principal
+                                     pivoting), 1 hals (one HALS sweep), 2 mu (the papers'
+                                     multiplicative update; with offset = 0 it reproduces
+                                     libdesurv 0.2's fits).  @since 0.3 */
 } desurv_option;
 
 /** Number of options; option identifiers are 0 .. DESURV_OPT_COUNT-1. */
-#define DESURV_OPT_COUNT 17
+#define DESURV_OPT_COUNT 19
+
+/** Values of DESURV_OPT_OFFSET.  @since 0.3 */
+#define DESURV_OFFSET_NONE 0
+#define DESURV_OFFSET_GENE 1
+/** Values of DESURV_OPT_HSTEP.  @since 0.3 */
+#define DESURV_HSTEP_EXACT 0
+#define DESURV_HSTEP_HALS 1
+#define DESURV_HSTEP_MU 2
 
 /** Statistics of a fitted model, read with desurv_model_stat().  @since 0.1 */
 typedef enum desurv_stat {
@@ -276,6 +293,18 @@ DESURV_API int desurv_model_H(const desurv_model *m, double *out, int64_t ld);
 /** Copy beta (length k) to out.
  *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED.  @since 0.1 */
 DESURV_API int desurv_model_beta(const desurv_model *m, double *out);
+
+/** Copy the per-gene offset b (length p, >= 0) of the fitted model to out:
+ *  X ~ W H + b 1^T.  Zeros when the model was fitted with offset = 0 (and
+ *  for a model read from a version-1 file).  Predictions do not use b: a
+ *  common shift of every sample's scores X^T W is invisible to the Cox
+ *  model.
+ *  @code
+ *  double *b = malloc(p * sizeof *b);
+ *  if (desurv_model_offset(m, b) == DESURV_OK) ... // b[g]: baseline of gene g
+ *  @endcode
+ *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED.  @since 0.3 */
+DESURV_API int desurv_model_offset(const desurv_model *m, double *out);
 
 /** Read a statistic of the fitted model.
  *  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED, DESURV_E_OPTION

@@ -60,7 +60,7 @@ typedef char check_stat_count[DESURV_STAT_COUNT > 0 ? 1 : -1];
 typedef char check_param_count[DESURV_PARAM_COUNT > 0 ? 1 : -1];
 typedef char check_topt_count[DESURV_TOPT_COUNT > 0 ? 1 : -1];
 /* Identifiers are 0 .. COUNT-1: the count follows the last enumerator. */
-typedef char check_opt_last[DESURV_OPT_COUNT == DESURV_OPT_ALPHA_SCALE + 1 ? 1 : -1];
+typedef char check_opt_last[DESURV_OPT_COUNT == DESURV_OPT_HSTEP + 1 ? 1 : -1];
 typedef char check_stat_last[DESURV_STAT_COUNT == DESURV_STAT_N_EVENTS + 1 ? 1 : -1];
 typedef char check_param_last[DESURV_PARAM_COUNT == DESURV_PARAM_NTOP + 1 ? 1 : -1];
 typedef char check_topt_last[DESURV_TOPT_COUNT == DESURV_TOPT_REFIT + 1 ? 1 : -1];
@@ -121,6 +121,8 @@ static int option_known(desurv_option o)
     case DESURV_OPT_INIT:
     case DESURV_OPT_INIT_SELECT:
     case DESURV_OPT_ALPHA_SCALE:
+    case DESURV_OPT_OFFSET:
+    case DESURV_OPT_HSTEP:
         return 1;
     }
     return 0;
@@ -289,6 +291,8 @@ int header_c99_uses(void)
         int (*f_W)(const desurv_model *, double *, int64_t) = desurv_model_W;
         int (*f_H)(const desurv_model *, double *, int64_t) = desurv_model_H;
         int (*f_beta)(const desurv_model *, double *) = desurv_model_beta;
+        int (*f_offset)(const desurv_model *, double *) = desurv_model_offset;
+        (void)f_offset;
         int (*f_stat)(const desurv_model *, desurv_stat, double *) = desurv_model_stat;
         int (*f_trace)(const desurv_model *, double *, int64_t, int64_t *) = desurv_model_trace;
         const char *(*f_strerror)(int) = desurv_strerror;
