@@ -41,6 +41,9 @@ static const unsigned char magic[8] = {0x89, 'D', 'E', 'S', 'U', 'R', 'V', '\n'}
 #define TAG_GENES "GNAM"
 #define TAG_SAMPLES "SNAM"
 #define TAG_META "META"
+/* Format version 2: the per-gene offset b of the fit (optional: a reader
+ * that skips it still predicts exactly, since predictions do not use b). */
+#define TAG_OFFSET "OFFS"
 
 /* ---- CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib) ---- */
 
@@ -217,6 +220,12 @@ static void encode(const desurv_model *m, writer *w)
         w_f64s(w, m->zmean, m->k);
         w_f64s(w, m->zsd, m->k);
         sec_end(w, at);
+        if (m->b) {
+            at = sec_begin(w, TAG_OFFSET, 0);
+            w_u64(w, (uint64_t)m->p);
+            w_f64s(w, m->b, m->p);
+            sec_end(w, at);
+        }
     }
 
     w_names(w, m, DESURV_NAMES_GENES, TAG_GENES);
@@ -420,6 +429,13 @@ static int r_options(reader *r, double *opt, int k_unset_ok)
     rc = need_n(r, count, 8, "the option values");
     if (rc != DESURV_OK)
         return rc;
+    /* A file from before an option existed was made by a library that
+     * behaved as these values do (version 1: no offset, multiplicative
+     * H-step), not as today's defaults. */
+    if (count <= DESURV_OPT_OFFSET)
+        opt[DESURV_OPT_OFFSET] = DESURV_OFFSET_NONE;
+    if (count <= DESURV_OPT_HSTEP)
+        opt[DESURV_OPT_HSTEP] = DESURV_HSTEP_MU;
     const dsv_option_info *tab = dsv_option_table();
     for (uint32_t i = 0; i < count; i++) {
         double v = bits_f64(rd64(r->b + r->pos));
@@ -464,6 +480,41 @@ static double *alloc_doubles(uint64_t n)
     /* n is bounded by the file size / 8 here; + 1 avoids malloc(0). */
     return malloc((size_t)(n + 1) * sizeof(double));
 }
+
+/* The offset of the fit (after FITD, whose p it must match). */
+static int sec_offset(reader *r, desurv_model *m)
+{
+    if (!m->fitted)
+        return fail(r->mb, DESURV_E_FORMAT, "malformed section %s: an offset without a fit",
+                    r->sec);
+    uint64_t p;
+    int rc = r_u64(r, "the gene count", &p);
+    if (rc != DESURV_OK)
+        return rc;
+    if (p != (uint64_t)m->p)
+        return fail(r->mb, DESURV_E_FORMAT, "malformed section %s: %llu offsets for %lld genes",
+                    r->sec, (unsigned long long)p, (long long)m->p);
+    rc = need_n(r, p, 8, "the offsets");
+    if (rc != DESURV_OK)
+        return rc;
+    double *b = alloc_doubles(p);
+    if (!b)
+        return fail(r->mb, DESURV_E_NOMEM, "out of memory loading %llu offsets",
+                    (unsigned long long)p);
+    rc = r_f64s(r, "b", b, p);
+    if (rc == DESURV_OK)
+        rc = check_values(r, "b", b, m->p, 1, 1);
+    if (rc == DESURV_OK)
+        rc = r_done(r);
+    if (rc != DESURV_OK) {
+        free(b);
+        return rc;
+    }
+    free(m->b);
+    m->b = b;
+    return DESURV_OK;
+}
+
 
 static int sec_fit(reader *r, desurv_model *m)
 {
@@ -749,9 +800,9 @@ static int load_core(desurv_model **out, const unsigned char *b, uint64_t len, m
                     (unsigned long)want, (unsigned long)got);
 
     /* Pass 1: the section table. */
-    enum { S_OPTS, S_FIT, S_GENES, S_SAMPLES, S_META, S_COUNT };
+    enum { S_OPTS, S_FIT, S_OFFSET, S_GENES, S_SAMPLES, S_META, S_COUNT };
     section_ref sec[S_COUNT] = {
-        {TAG_OPTS, 0, 0, 0}, {TAG_FIT, 0, 0, 0}, {TAG_GENES, 0, 0, 0},
+        {TAG_OPTS, 0, 0, 0}, {TAG_FIT, 0, 0, 0}, {TAG_OFFSET, 0, 0, 0}, {TAG_GENES, 0, 0, 0},
         {TAG_SAMPLES, 0, 0, 0}, {TAG_META, 0, 0, 0}};
     uint64_t pos = HEADER_LEN, end = total - TRAILER_LEN;
     while (pos < end) {
@@ -801,6 +852,7 @@ static int load_core(desurv_model **out, const unsigned char *b, uint64_t len, m
         switch (s) {
         case S_OPTS: rc = sec_options(&r, m); break;
         case S_FIT: rc = sec_fit(&r, m); break;
+        case S_OFFSET: rc = sec_offset(&r, m); break;
         case S_GENES: rc = sec_names(&r, m, DESURV_NAMES_GENES); break;
         case S_SAMPLES: rc = sec_names(&r, m, DESURV_NAMES_SAMPLES); break;
         default: rc = sec_meta(&r, m); break;

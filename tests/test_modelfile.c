@@ -415,7 +415,8 @@ START_TEST(header_layout)
     ck_assert_uint_eq(get32(b + 24), 0);
     ck_assert_uint_eq(get32(b + 28), crc32_bitwise(b, 28));
     ck_assert_uint_eq(get32(b + len - 4), crc32_bitwise(b, (size_t)len - 4));
-    /* sections: OPTS then FITD, required; they tile the body exactly */
+    /* sections: OPTS then FITD, required, then OFFS (optional); they tile
+     * the body exactly */
     ck_assert_mem_eq(b + HEADER, "OPTS", 4);
     ck_assert_uint_eq(get32(b + HEADER + 4), 1);
     int64_t olen, flen;
@@ -425,7 +426,13 @@ START_TEST(header_layout)
     ck_assert_int_eq(olen, 4 + 8 * DESURV_OPT_COUNT);
     ck_assert_int_eq(get32(b + opos), DESURV_OPT_COUNT);
     ck_assert_int_eq(fpos, opos + olen + 16);
-    ck_assert_int_eq(fpos + flen, len - 4);
+    int64_t bpos, blen;
+    bpos = find_section(b, len, "OFFS", &blen);
+    ck_assert_int_eq(bpos, fpos + flen + 16);
+    ck_assert_uint_eq(get32(b + bpos - 12), 0); /* not required */
+    ck_assert_int_eq(blen, 8 + 8 * P);
+    ck_assert_uint_eq(get64(b + bpos), P);
+    ck_assert_int_eq(bpos + blen, len - 4);
     ck_assert_uint_eq(get64(b + fpos), P);
     ck_assert_uint_eq(get64(b + fpos + 8), N);
     ck_assert_uint_eq(get64(b + fpos + 16), 2);
@@ -433,6 +440,84 @@ START_TEST(header_layout)
     assert_resave_equal(m, b, len);
     free(b);
     desurv_model_free(m);
+}
+END_TEST
+
+/* A file written by libdesurv 0.2.0 (format version 1, before the offset
+ * and the H-step options; tests/golden/make_golden_model_v1.sh) still
+ * loads: its fit options say what made it (no offset, multiplicative
+ * H-step), its offset reads as zeros, it predicts from its W and beta,
+ * and saved again it becomes a version-2 file with the same content. */
+START_TEST(version1_file_loads)
+{
+    char path[1024], err[256];
+    tu_golden_path("model_v1.desurv", path, (int)sizeof path);
+    desurv_model *m = NULL;
+    int rc = desurv_model_load_file(&m, path, err, (int64_t)sizeof err);
+    ck_assert_msg(rc == DESURV_OK, "load %s: %d %s", path, rc, err);
+    int64_t p, n, k;
+    ck_assert_int_eq(desurv_model_dims(m, &p, &n, &k), DESURV_OK);
+    ck_assert_int_eq(p, 40);
+    ck_assert_int_eq(n, 130);
+    ck_assert_int_eq(k, 2);
+    double v;
+    ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_OFFSET, &v), DESURV_OK);
+    ck_assert(v == DESURV_OFFSET_NONE);
+    ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_HSTEP, &v), DESURV_OK);
+    ck_assert(v == DESURV_HSTEP_MU);
+    double b[40], W[40 * 2], beta[2], X[40 * 3], lp[3];
+    for (int i = 0; i < 40; i++)
+        b[i] = -1;
+    ck_assert_int_eq(desurv_model_offset(m, b), DESURV_OK);
+    for (int i = 0; i < 40; i++)
+        ck_assert(b[i] == 0.0);
+    ck_assert_int_eq(desurv_model_W(m, W, 40), DESURV_OK);
+    ck_assert_int_eq(desurv_model_beta(m, beta), DESURV_OK);
+    for (int i = 0; i < 40 * 3; i++)
+        X[i] = (double)(i % 17) + 0.25 * (double)(i % 5);
+    ck_assert_int_eq(desurv_predict(m, X, 40, 3, 40, lp), DESURV_OK);
+    for (int j = 0; j < 3; j++) {
+        double want = 0;
+        for (int r = 0; r < 2; r++) {
+            double z = 0;
+            for (int g = 0; g < 40; g++)
+                z += X[g + j * 40] * W[g + r * 40];
+            want += z * beta[r];
+        }
+        ck_assert_double_eq_tol(lp[j], want, 1e-12 * (1 + fabs(want)));
+    }
+    int64_t len;
+    unsigned char *buf = save_mem(m, &len);
+    ck_assert_uint_eq(get32(buf + 8), DESURV_MODEL_FORMAT);
+    ck_assert_int_eq(find_section(buf, len, "OFFS", NULL), -1); /* none was fitted */
+    desurv_model *m2 = NULL;
+    ck_assert_int_eq(desurv_model_load(&m2, buf, len, err, (int64_t)sizeof err), DESURV_OK);
+    ck_assert_int_eq(desurv_get_option(m2, DESURV_OPT_HSTEP, &v), DESURV_OK);
+    ck_assert(v == DESURV_HSTEP_MU);
+    free(buf);
+    desurv_model_free(m), desurv_model_free(m2);
+}
+END_TEST
+
+/* The fitted offset survives a round trip bit for bit. */
+START_TEST(offset_roundtrip)
+{
+    desurv_model *m = fitted_model();
+    double b[P], b2[P];
+    ck_assert_int_eq(desurv_model_offset(m, b), DESURV_OK);
+    double sum = 0;
+    for (int i = 0; i < P; i++)
+        sum += b[i];
+    ck_assert(sum > 0); /* the default fits one */
+    int64_t len;
+    unsigned char *buf = save_mem(m, &len);
+    desurv_model *m2 = NULL;
+    char err[256];
+    ck_assert_int_eq(desurv_model_load(&m2, buf, len, err, (int64_t)sizeof err), DESURV_OK);
+    ck_assert_int_eq(desurv_model_offset(m2, b2), DESURV_OK);
+    ck_assert_mem_eq(b, b2, sizeof b);
+    free(buf);
+    desurv_model_free(m), desurv_model_free(m2);
 }
 END_TEST
 
@@ -1237,6 +1322,8 @@ static Suite *modelfile_suite(void)
     tcase_set_timeout(rt, 120);
     tcase_add_test(rt, crc_reference);
     tcase_add_test(rt, header_layout);
+    tcase_add_test(rt, version1_file_loads);
+    tcase_add_test(rt, offset_roundtrip);
     tcase_add_test(rt, roundtrip_fitted_memory);
     tcase_add_test(rt, roundtrip_unfitted);
     tcase_add_test(rt, roundtrip_file);

@@ -521,7 +521,7 @@ DESURV_API const char *desurv_model_meta_key(const desurv_model *m, int64_t i);
 
 /** Model-file format version written by this library; files of a later
  *  version are refused with DESURV_E_VERSION.  @since 0.2 */
-#define DESURV_MODEL_FORMAT 1
+#define DESURV_MODEL_FORMAT 2
 
 /**
  * Serialise m to memory: its options, the fit when there is one (W, H,
