@@ -48,6 +48,8 @@ long demo_default_threads(void);
     {"tol", "T", "relative loss change that stops a fit (default 1e-6)"},        \
     {"imaxit", "N", "iterations per start before the best is kept (default 30)"}, \
     {"ties", "T", "Cox ties: breslow (default) or efron"},                       \
+    {"offset", "O", "per-gene baseline: gene (default; fitted, offset.tsv) or none"}, \
+    {"hstep", "S", "H-step: exact (default), hals, or mu (the papers' update)"},  \
     {"top-genes", "N", "rows per factor in top_genes.tsv (default 50)"}
 
 /* Reads --expr/--surv and the preprocessing options, then the data. */
@@ -57,7 +59,8 @@ int load_training(const args *a, const cli_common *c, dataset *d);
 int surv_options(const args *a, surv_opts *so);
 /* Expression options only (predict). */
 int expr_options(const args *a, expr_opts *eo, int transform);
-/* Applies --maxit, --tol, --imaxit, --ties, --seed, --threads to m. */
+/* Applies --maxit, --tol, --imaxit, --ties, --offset, --hstep, --seed,
+ * --threads to m. */
 int fit_control(const args *a, const cli_common *c, desurv_model *m);
 /* Prints a library failure ("what: sentence (detail)") and maps it. */
 int lib_error(int status, const char *what, const char *detail);
@@ -100,7 +103,7 @@ typedef struct results {
     const desurv_model *m;
     const tune_info *tune; /* NULL for fit */
     int64_t p, n, k, ntop_pred, ntop_report;
-    double *W, *H, *beta, *lp, lp_median, train_c;
+    double *W, *H, *beta, *b, *lp, lp_median, train_c;
     int64_t *top_idx;
     double *top_score;
     double opt[DESURV_OPT_COUNT];
@@ -111,7 +114,7 @@ typedef struct results {
 int results_compute(results *r, desurv_model *m, const dataset *d, int64_t ntop_pred,
                     int64_t ntop_report);
 void results_free(results *r);
-/* W.tsv, H.tsv, beta.tsv, risk.tsv, top_genes.tsv, summary.json,
+/* W.tsv, H.tsv, beta.tsv, offset.tsv, risk.tsv, top_genes.tsv, summary.json,
  * model.desurv, and for tuning history.tsv (+ surface.tsv for BO), then
  * commits them. */
 int results_write(outdir *o, const results *r);

@@ -90,9 +90,11 @@ static int set_opt(desurv_model *m, desurv_option o, double v, const char *flag)
 int fit_control(const args *a, const cli_common *c, desurv_model *m)
 {
     static const char *const ties[] = {"breslow", "efron"};
+    static const char *const offsets[] = {"none", "gene"};      /* DESURV_OFFSET_* */
+    static const char *const hsteps[] = {"exact", "hals", "mu"}; /* DESURV_HSTEP_* */
     int64_t maxit = 1000, imaxit = 30;
     double tol = 1e-6;
-    int tie = 0;
+    int tie = 0, offset = DESURV_OFFSET_GENE, hstep = DESURV_HSTEP_EXACT;
     int rc = arg_int(a, "maxit", 1, 100000000, &maxit);
     if (rc == CLI_OK)
         rc = arg_int(a, "imaxit", 0, 100000000, &imaxit);
@@ -100,6 +102,14 @@ int fit_control(const args *a, const cli_common *c, desurv_model *m)
         rc = arg_num(a, "tol", 0, 1, &tol);
     if (rc == CLI_OK)
         rc = arg_choice(a, "ties", ties, 2, &tie);
+    if (rc == CLI_OK)
+        rc = arg_choice(a, "offset", offsets, 2, &offset);
+    if (rc == CLI_OK)
+        rc = arg_choice(a, "hstep", hsteps, 3, &hstep);
+    if (rc == CLI_OK)
+        rc = set_opt(m, DESURV_OPT_OFFSET, offset, "offset");
+    if (rc == CLI_OK)
+        rc = set_opt(m, DESURV_OPT_HSTEP, hstep, "hstep");
     if (rc == CLI_OK)
         rc = set_opt(m, DESURV_OPT_MAXIT, (double)maxit, "maxit");
     if (rc == CLI_OK)

@@ -10,7 +10,7 @@
 
 void results_free(results *r)
 {
-    free(r->W), free(r->H), free(r->beta), free(r->lp);
+    free(r->W), free(r->H), free(r->beta), free(r->b), free(r->lp);
     free(r->top_idx), free(r->top_score);
     memset(r, 0, sizeof *r);
 }
@@ -39,7 +39,8 @@ static int read_model(results *r, const desurv_model *m)
     r->W = st == DESURV_OK ? cli_alloc((size_t)(r->p * r->k), sizeof *r->W) : NULL;
     r->H = r->W ? cli_alloc((size_t)(r->k * r->n), sizeof *r->H) : NULL;
     r->beta = r->H ? cli_alloc((size_t)r->k, sizeof *r->beta) : NULL;
-    r->lp = r->beta ? cli_alloc((size_t)r->n, sizeof *r->lp) : NULL;
+    r->b = r->beta ? cli_alloc((size_t)r->p, sizeof *r->b) : NULL;
+    r->lp = r->b ? cli_alloc((size_t)r->n, sizeof *r->lp) : NULL;
     if (st != DESURV_OK)
         return lib_error(st, "reading the model", desurv_errmsg(m));
     if (!r->lp)
@@ -49,6 +50,8 @@ static int read_model(results *r, const desurv_model *m)
         st = desurv_model_H(m, r->H, r->k);
     if (st == DESURV_OK)
         st = desurv_model_beta(m, r->beta);
+    if (st == DESURV_OK)
+        st = desurv_model_offset(m, r->b);
     for (int o = 0; st == DESURV_OK && o < DESURV_OPT_COUNT; o++)
         st = desurv_get_option(m, (desurv_option)o, &r->opt[o]);
     return st == DESURV_OK ? CLI_OK : lib_error(st, "reading the model", desurv_errmsg(m));
@@ -149,6 +152,20 @@ static int write_beta(FILE *f, const void *ctx)
     for (int64_t q = 0; q < r->k; q++) {
         fprintf(f, "factor%lld\t", (long long)(q + 1));
         tsv_num(f, r->beta[q]);
+        fputc('\n', f);
+    }
+    return CLI_OK;
+}
+
+/* The per-gene offset b: X ~ W H + b 1^T (offset = gene). */
+static int write_offset(FILE *f, const void *ctx)
+{
+    const results *r = ctx;
+    fputs("gene\toffset\n", f);
+    for (int64_t g = 0; g < r->p; g++) {
+        tsv_text(f, r->d->gene[g]);
+        fputc('\t', f);
+        tsv_num(f, r->b[g]);
         fputc('\n', f);
     }
     return CLI_OK;
@@ -314,6 +331,10 @@ static void json_fit(json *j, const results *r)
     json_num(j, "tol", r->opt[DESURV_OPT_TOL]);
     json_int(j, "seed", (int64_t)r->opt[DESURV_OPT_SEED]);
     json_str(j, "ties", r->opt[DESURV_OPT_TIES] == 1 ? "efron" : "breslow");
+    json_str(j, "offset", r->opt[DESURV_OPT_OFFSET] == DESURV_OFFSET_GENE ? "gene" : "none");
+    json_str(j, "hstep", r->opt[DESURV_OPT_HSTEP] == DESURV_HSTEP_MU     ? "mu"
+                         : r->opt[DESURV_OPT_HSTEP] == DESURV_HSTEP_HALS ? "hals"
+                                                                          : "exact");
     json_num(j, "train_lp_median", r->lp_median);
     json_close(j);
 }
@@ -391,6 +412,8 @@ int results_write(outdir *o, const results *r)
         rc = outdir_add(o, "H.tsv", write_H, r);
     if (rc == CLI_OK)
         rc = outdir_add(o, "beta.tsv", write_beta, r);
+    if (rc == CLI_OK && r->opt[DESURV_OPT_OFFSET] == DESURV_OFFSET_GENE)
+        rc = outdir_add(o, "offset.tsv", write_offset, r);
     if (rc == CLI_OK)
         rc = outdir_add(o, "risk.tsv", write_risk, r);
     if (rc == CLI_OK)

@@ -104,7 +104,22 @@ class Simulate(unittest.TestCase):
 class Fit(unittest.TestCase):
     def test_files(self):
         self.assertEqual(files_of(Shared.fit), ["H.tsv", "W.tsv", "beta.tsv", "model.desurv",
-                                                "risk.tsv", "summary.json", "top_genes.tsv"])
+                                                "offset.tsv", "risk.tsv", "summary.json",
+                                                "top_genes.tsv"])
+
+    def test_offset(self):
+        # the fitted per-gene baseline: one nonnegative value per gene, in
+        # W.tsv's gene order, and the summary says which model was fitted
+        hdr, rows = read_tsv(os.path.join(Shared.fit, "offset.tsv"))
+        self.assertEqual(hdr, ["gene", "offset"])
+        _, wrows = read_tsv(os.path.join(Shared.fit, "W.tsv"))
+        self.assertEqual([r[0] for r in rows], [r[0] for r in wrows])
+        b = numbers([r[1] for r in rows])
+        self.assertTrue(all(v >= 0 for v in b))
+        self.assertGreater(sum(b), 0)
+        s = read_json(os.path.join(Shared.fit, "summary.json"))
+        self.assertEqual(s["fit"]["offset"], "gene")
+        self.assertEqual(s["fit"]["hstep"], "exact")
 
     def test_W_H_beta(self):
         hdr, rows = read_tsv(os.path.join(Shared.fit, "W.tsv"))
@@ -258,7 +273,7 @@ class Tuning(unittest.TestCase):
             self.assertEqual(rc, 0, err)
         d = outs[0]
         self.assertEqual(files_of(d), ["H.tsv", "W.tsv", "beta.tsv", "history.tsv",
-                                       "model.desurv", "risk.tsv", "summary.json",
+                                       "model.desurv", "offset.tsv", "risk.tsv", "summary.json",
                                        "surface.tsv", "top_genes.tsv"])
         s = read_json(os.path.join(d, "summary.json"))
         for key in ("k", "alpha", "lambda", "nu", "train_cindex", "cv_cindex", "cv_cindex_se",
