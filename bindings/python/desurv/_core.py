@@ -106,6 +106,8 @@ def concordance_index(time, event, risk):
 _TIES = {"breslow": 0, "efron": 1}
 _INIT = {"random": 0, "nndsvd": 1}
 _INIT_SELECT = {"loss": 0, "cindex": 1}
+_OFFSET = {"none": E.DESURV_OFFSET_NONE, "gene": E.DESURV_OFFSET_GENE}
+_HSTEP = {"exact": E.DESURV_HSTEP_EXACT, "hals": E.DESURV_HSTEP_HALS, "mu": E.DESURV_HSTEP_MU}
 
 # Python keyword -> (option id, encoder, decoder)
 _OPTIONS = {
@@ -125,8 +127,11 @@ _OPTIONS = {
     "init_select": E.DESURV_OPT_INIT_SELECT,
     "random_state": E.DESURV_OPT_SEED,
     "n_jobs": E.DESURV_OPT_THREADS,
+    "offset": E.DESURV_OPT_OFFSET,
+    "hstep": E.DESURV_OPT_HSTEP,
 }
-_CHOICES = {"ties": _TIES, "init": _INIT, "init_select": _INIT_SELECT}
+_CHOICES = {"ties": _TIES, "init": _INIT, "init_select": _INIT_SELECT, "offset": _OFFSET,
+            "hstep": _HSTEP}
 _INTEGER = {"k", "maxit", "n_init", "imaxit", "random_state", "n_jobs"}
 
 
@@ -252,15 +257,19 @@ class DeSurv(HandleOwner):
     ``lambda_`` (C "lambda"), ``nu``, ``lambda_w``, ``lambda_h``, ``tol``,
     ``maxit``, ``n_init`` ("ninit"), ``imaxit``, ``tol_init``, ``ties``
     ("breslow"/"efron"), ``init`` ("random"/"nndsvd"), ``init_select``
-    ("loss"/"cindex"), ``random_state`` ("seed", an integer) and ``n_jobs``
-    ("threads").  Values are checked by the library at ``fit``.
+    ("loss"/"cindex"), ``random_state`` ("seed", an integer), ``n_jobs``
+    ("threads"), ``offset`` ("gene", the default: X^T ~ W H + b 1^T with a
+    fitted per-gene baseline b >= 0; "none": the papers' model) and
+    ``hstep`` ("exact", the default; "hals"; "mu", the papers'
+    multiplicative update).  Values are checked by the library at ``fit``.
     ``progress`` (not a library option) is the default progress reporting
     of :meth:`fit`: None, True (a tqdm bar, or text on stderr without
     tqdm) or a callable ``f(stage, step, total, best)`` returning False to
     cancel (see :mod:`desurv._progress`).
 
     Fitted attributes: ``W_`` (n_genes, k, unit-norm columns), ``H_`` (k,
-    n_samples), ``beta_`` (k,), ``loss_trace_``, ``n_iter_``,
+    n_samples), ``beta_`` (k,), ``offset_`` (n_genes,; zeros with
+    offset="none"), ``loss_trace_``, ``n_iter_``,
     ``converged_``, ``n_features_in_``.  When the model has gene names
     (fitted on a pandas DataFrame, or loaded from a file that has them):
     ``feature_names_in_`` (numpy object array of str) and ``W_`` is a
@@ -287,11 +296,12 @@ class DeSurv(HandleOwner):
 
     _param_names = ("k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "tol", "maxit",
                     "n_init", "imaxit", "tol_init", "ties", "init", "init_select",
-                    "random_state", "n_jobs", "progress")
+                    "random_state", "n_jobs", "offset", "hstep", "progress")
 
     def __init__(self, k, alpha=0.5, lambda_=0.1, nu=0.5, lambda_w=0.0, lambda_h=0.0,
                  tol=1e-6, maxit=1000, n_init=20, imaxit=30, tol_init=1e-4, ties="breslow",
-                 init="random", init_select="loss", random_state=1, n_jobs=1, progress=None):
+                 init="random", init_select="loss", random_state=1, n_jobs=1, offset="gene",
+                 hstep="exact", progress=None):
         self._handle = None
         self._bridge = None
         self.k = k
@@ -310,6 +320,8 @@ class DeSurv(HandleOwner):
         self.init_select = init_select
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.offset = offset
+        self.hstep = hstep
         self.progress = progress
 
     # -- scikit-learn parameter protocol ---------------------------------
@@ -462,6 +474,8 @@ class DeSurv(HandleOwner):
         _check(lib.desurv_model_H(h, _dptr(H), k), h)
         beta = np.empty(k, dtype=_F8)
         _check(lib.desurv_model_beta(h, _dptr(beta)), h)
+        offset = np.empty(p, dtype=_F8)
+        _check(lib.desurv_model_offset(h, _dptr(offset)), h)
         ln = ctypes.c_int64()
         _check(lib.desurv_model_trace(h, None, 0, ctypes.byref(ln)), h)
         trace = np.empty(ln.value, dtype=_F8)
@@ -490,6 +504,7 @@ class DeSurv(HandleOwner):
                     self.H_ = pd.DataFrame(self.H_, index=factors,
                                            columns=pd.Index(samples, dtype=object), copy=False)
         self.beta_ = beta
+        self.offset_ = offset
         self.loss_trace_ = trace
         self.n_iter_ = int(self._stat(E.DESURV_STAT_ITERATIONS))
         self.converged_ = bool(self._stat(E.DESURV_STAT_CONVERGED))

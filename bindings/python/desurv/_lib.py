@@ -49,6 +49,7 @@ _SIGNATURES = {
     "desurv_model_W": (_c.c_int, [c_model_p, c_double_p, _c.c_int64]),
     "desurv_model_H": (_c.c_int, [c_model_p, c_double_p, _c.c_int64]),
     "desurv_model_beta": (_c.c_int, [c_model_p, c_double_p]),
+    "desurv_model_offset": (_c.c_int, [c_model_p, c_double_p]),
     "desurv_model_stat": (_c.c_int, [c_model_p, _c.c_int, c_double_p]),
     "desurv_model_trace": (_c.c_int, [c_model_p, c_double_p, _c.c_int64, c_int64_p]),
     "desurv_model_trace_terms": (_c.c_int, [c_model_p, c_double_p, _c.c_int64, _c.c_int64,

@@ -176,13 +176,13 @@ def test_model_file_errors(tmp_path, model_bytes):
     assert ei.value.code == E.DESURV_E_CHECKSUM and "checksum mismatch" in str(ei.value)
 
     newer = bytearray(model_bytes)
-    newer[8:12] = (2).to_bytes(4, "little")  # format version 2
+    newer[8:12] = (3).to_bytes(4, "little")  # format version 3, after this library's
     newer[28:32] = zlib.crc32(bytes(newer[:28])).to_bytes(4, "little")
     path = tmp_path / "newer.model"
     path.write_bytes(bytes(newer))
     with pytest.raises(desurv.FileFormatError) as ei:
         desurv.DeSurv.load(path)
-    assert ei.value.code == E.DESURV_E_VERSION and "format version 2" in str(ei.value)
+    assert ei.value.code == E.DESURV_E_VERSION and "format version 3" in str(ei.value)
 
 
 def test_io_errors(tmp_path, data):

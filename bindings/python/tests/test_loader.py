@@ -11,7 +11,7 @@ PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_version_matches_package():
     v = _lib.lib.desurv_version()
     assert (v // 10000, (v // 100) % 100) == tuple(int(x) for x in desurv.__version__.split(".")[:2])
-    assert _lib.lib.desurv_version_string().decode().startswith("0.2.")
+    assert _lib.lib.desurv_version_string().decode().startswith("0.3.")
 
 
 def test_override_missing_library_fails():

@@ -219,3 +219,25 @@ def test_params_roundtrip():
     assert desurv.DeSurv(**p).get_params() == p
     with pytest.raises(ValueError):
         m.set_params(lambda_x=1)
+
+
+def test_offset_and_hstep(small_data):
+    """offset_ is the per-gene baseline the library fitted: nonnegative,
+    one per gene, zeros for offset="none"; the options round-trip through
+    get_params and unknown values are refused."""
+    import numpy as np
+    import desurv
+    d = small_data
+    with desurv.DeSurv(2, maxit=30, n_init=2) as m:
+        assert m.get_params()["offset"] == "gene" and m.get_params()["hstep"] == "exact"
+        m.fit(d.X, d.time, d.event)
+        assert m.offset_.shape == (d.X.shape[1],)
+        assert np.all(m.offset_ >= 0) and m.offset_.sum() > 0
+        assert np.all(np.diff(m.loss_trace_) <= 0)
+    for hstep in ("hals", "mu"):
+        with desurv.DeSurv(2, maxit=30, n_init=2, offset="none", hstep=hstep) as m:
+            m.fit(d.X, d.time, d.event)
+            assert np.all(m.offset_ == 0)
+            assert np.all(np.diff(m.loss_trace_) <= 0)
+    with pytest.raises(ValueError):
+        desurv.DeSurv(2, offset="row").fit(d.X, d.time, d.event)
