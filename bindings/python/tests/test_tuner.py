@@ -133,16 +133,90 @@ def test_bit_identical_to_c_api(tuned, data):
     assert np.array_equal(tuned.best_model_.beta_, beta)
 
 
-def test_deterministic_across_threads(tuned, data):
+def test_n_jobs_in_process(tuned, data):
+    """n_jobs=2 in this process, whatever the BLAS: with a multi-threaded
+    OpenBLAS the library runs one worker and says so in warnings_ (the real
+    comparison of thread counts is test_deterministic_across_threads)."""
     with small_tuner(n_jobs=2) as t2:
         t2.fit(data.X, data.time, data.event)
         assert np.array_equal(matrix(t2.history_), matrix(tuned.history_), equal_nan=True)
         assert t2.best_params_ == tuned.best_params_
         assert np.array_equal(t2.best_model_.W_, tuned.best_model_.W_)
         assert np.array_equal(t2.best_model_.beta_, tuned.best_model_.beta_)
+        fell_back = [w for w in t2.warnings_ if "oversubscribe" in w]
+        try:
+            blas_threads = lib.openblas_get_num_threads()
+        except AttributeError:  # a BLAS that does not say (reference): sequential
+            blas_threads = 1
+        assert bool(fell_back) == (blas_threads > 1), t2.warnings_
         # refit with the same object: same answer
         t2.fit(data.X, data.time, data.event)
         assert np.array_equal(t2.best_model_.W_, tuned.best_model_.W_)
+
+
+# Run by test_deterministic_across_threads in a new interpreter started with
+# OPENBLAS_NUM_THREADS=1: the library runs its worker threads only when the
+# BLAS is sequential, and OpenBLAS reads the variable once, when it is loaded
+# (by numpy, before this code runs).  A fit and a tuning run, each with 1 and
+# 2 worker threads; a progress callback (on the calling thread, while the
+# workers run) records the most threads the process had.
+_THREADS_CHILD = """
+import os
+import numpy as np
+import desurv
+from desurv._lib import lib
+
+try:
+    blas = lib.openblas_get_num_threads()
+except AttributeError:  # a BLAS that does not say (reference): sequential
+    blas = 1
+out = {"blas_threads": np.array(blas)}
+d = desurv.simulate("R0", 5, n_genes=300, n_samples=70, k=2)
+for jobs in (1, 2):
+    most = [0]
+
+    def seen(stage, step, total, best):
+        most[0] = max(most[0], len(os.listdir("/proc/self/task")))
+
+    with desurv.DeSurv(2, maxit=60, n_init=6, n_jobs=jobs, progress=seen) as m:
+        m.fit(d.X, d.time, d.event)
+        out[f"fit{jobs}_W"], out[f"fit{jobs}_H"] = m.W_, m.H_
+        out[f"fit{jobs}_beta"] = m.beta_
+    out[f"fit{jobs}_threads"], most[0] = np.array(most[0]), 0
+    with desurv.DeSurvTuner(bounds={"k": (2, 3)}, n_folds=3, n_starts=2, n_init_points=4,
+                            n_iter=2, estimator=desurv.DeSurv(2, maxit=30, n_init=2),
+                            n_jobs=jobs, progress=seen) as t:
+        t.fit(d.X, d.time, d.event)
+        h = t.history_
+        cols = list(h.columns) if hasattr(h, "columns") else list(h)
+        out[f"tune{jobs}_history"] = np.column_stack(
+            [np.asarray(h[c], dtype=float) for c in cols])
+        out[f"tune{jobs}_W"] = t.best_model_.W_
+        out[f"tune{jobs}_beta"] = t.best_model_.beta_
+        out[f"tune{jobs}_index"] = np.array(t.best_index_)
+        out[f"tune{jobs}_warnings"] = np.array(t.warnings_, dtype=str)
+    out[f"tune{jobs}_threads"] = np.array(most[0])
+np.savez(OUT, **out)
+"""
+
+
+def test_deterministic_across_threads(tmp_path):
+    """1 and 2 worker threads give bitwise the same fit and tuning run, with
+    a second worker thread really running (not the one-worker fallback)."""
+    r = run_python(_THREADS_CHILD, tmp_path / "threads.npz", env={"OPENBLAS_NUM_THREADS": "1"})
+    assert r["blas_threads"] == 1
+    for what in ("fit", "tune"):
+        assert r[f"{what}2_threads"] > r[f"{what}1_threads"], (
+            f"{what}: {r[what + '2_threads']} threads with n_jobs=2, "
+            f"{r[what + '1_threads']} with n_jobs=1")
+    assert not any("oversubscribe" in w for w in r["tune2_warnings"]), r["tune2_warnings"]
+    for name in ("fit_W", "fit_H", "fit_beta", "tune_W", "tune_beta", "tune_index"):
+        a, b = r[name.replace("_", "1_", 1)], r[name.replace("_", "2_", 1)]
+        assert a.shape == b.shape and np.array_equal(a, b), name
+    h1, h2 = r["tune1_history"], r["tune2_history"]
+    assert h1.shape == h2.shape == (6, 15)
+    # bitwise, NaNs included (a fold without events has no C-index)
+    assert h1.tobytes() == h2.tobytes()
 
 
 def test_rule_int_passthrough(tuned, data):
