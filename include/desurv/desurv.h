@@ -754,8 +754,17 @@ typedef enum desurv_tuner_option {
     DESURV_TOPT_ALPHA_SCALE = 10,/**< ["alpha_scale"] 0 log-odds (default), 1 linear */
     DESURV_TOPT_SEED = 11,       /**< ["seed"] integer in [0, 2^53]; default 1 */
     DESURV_TOPT_THREADS = 12,    /**< ["threads"] worker threads, integer in [1, 256]; default 1 */
-    DESURV_TOPT_BATCH = 13,      /**< ["batch"] starts advanced together (one wide GEMM);
-                                      default 10; 1 = one by one.  Never changes results. */
+    DESURV_TOPT_BATCH = 13,      /**< ["batch"] starts of a fold fit advanced together (one
+                                      wider GEMM); default 10; 1 = one by one.  With the
+                                      reference BLAS the results are bitwise those of 1.
+                                      OpenBLAS may compute columns of the wider GEMM with
+                                      other kernels, changing their last bits, and a fit
+                                      amplifies such changes (the tests allow 1e-6 relative
+                                      in the factors; an ill-conditioned fit can move
+                                      more), so fold C-indices and the history may differ
+                                      slightly from batch = 1, and possibly the choice.  A
+                                      given batch is bitwise reproducible (see
+                                      desurv_tune()). */
     DESURV_TOPT_REFIT = 14       /**< ["refit"] 1 (default): refit on all samples at the chosen
                                       point; 0: leave the model unfitted */
 } desurv_tuner_option;
@@ -844,9 +853,13 @@ DESURV_API int desurv_tuner_add_history(desurv_tuner *t, const double *params, d
  * m on all samples with them.  The model's options supply everything that
  * is not searched (fixed hyperparameters, tol, maxit, ties, imaxit, ...);
  * its ninit is used only for the final refit.  On success m's options hold
- * the chosen values.  Deterministic given the seed, whatever the number of
- * threads.  On error (or cancellation) m is unchanged and the history holds
- * what was evaluated before the error.
+ * the chosen values.  Results are bitwise reproducible for the same data,
+ * options (seed and batch included) and BLAS (the same library and kernels
+ * and, for OpenBLAS, the same OPENBLAS_NUM_THREADS), and do not depend on
+ * the number of worker threads.  The BLAS's own thread count and batch
+ * (DESURV_TOPT_BATCH) can change the last bits of products with OpenBLAS,
+ * which the fits amplify.  On error (or cancellation) m is unchanged and
+ * the history holds what was evaluated before the error.
  * @return DESURV_OK, any input error of desurv_fit(), DESURV_E_RANGE (bad
  *         bounds, grid or folds; detail in desurv_tuner_errmsg()),
  *         DESURV_E_CANCELLED, DESURV_E_NOMEM, DESURV_E_THREAD.  @since 0.2

@@ -101,7 +101,11 @@ class DeSurvTuner(HandleOwner):
         Scale on which alpha is searched.
     xi, lcb_z, pool, batch : float, float, int, int
         Expected-improvement margin, z of the lcb rule, EI candidate pool
-        (0: automatic), starts advanced together (never changes results).
+        (0: automatic), starts of a fold fit advanced together (one wider
+        matrix product).  With the reference BLAS the results are bitwise
+        those of ``batch=1``; with OpenBLAS the wider product can differ in
+        the last bits, which the fits amplify, so the history (possibly
+        the choice) may differ slightly.  A given ``batch`` is reproducible.
     random_state : int or None
         Seed of folds, design and starts (None: a random seed).
     n_jobs : int

@@ -28,3 +28,19 @@ def fitted(small_data):
     m = desurv.DeSurv(2, maxit=50, n_init=3).fit(d.X, d.time, d.event)
     yield m
     m.close()
+
+
+@pytest.fixture(params=["pandas", "dict"])
+def history_mode(request, monkeypatch):
+    """Run a test that reads a tuner's history_ twice: with pandas (history_
+    a DataFrame; skipped when pandas is not installed) and as without it (a
+    dict of numpy arrays).  The binding asks desurv._tune._pandas() at the
+    end of each fit; patched to report pandas missing, it takes the path an
+    ImportError takes (test_tuner also runs that real case in a subprocess).
+    Tuners must be fitted inside the test, after this fixture."""
+    if request.param == "pandas":
+        pytest.importorskip("pandas")
+    else:
+        from desurv import _tune
+        monkeypatch.setattr(_tune, "_pandas", lambda: None)
+    return request.param

@@ -11,6 +11,7 @@ import pytest
 import desurv
 from desurv import _errors as E
 from desurv import _progress
+from helpers import check_history_type, matrix, nrows
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,7 @@ def test_real_sigint_stops_tuning():
                            estimator=desurv.DeSurv(2, maxit=100))
     _interrupted_within(10, t.fit, d.X, d.time, d.event)
     assert not hasattr(t, "best_model_")
-    assert len(t.history_) < 200  # what was evaluated before the stop
+    assert nrows(t.history_) < 200  # what was evaluated before the stop
     t.close()
 
 
@@ -141,7 +142,7 @@ def test_trampoline_runs_without_progress(data):
         assert m._bridge.calls >= 20  # once per outer iteration at least
 
 
-def test_tuner_progress_and_cancel(data):
+def test_tuner_progress_and_cancel(data, history_mode):
     seen = []
     t = desurv.DeSurvTuner(bounds={"k": (2, 3)}, n_folds=3, n_starts=2, n_init_points=3,
                            n_iter=1, estimator=desurv.DeSurv(2, maxit=20, n_init=2),
@@ -158,7 +159,8 @@ def test_tuner_progress_and_cancel(data):
     t.set_params(progress=lambda s, step, total, best: s != "search")
     with pytest.raises(desurv.CancelledError):
         t.fit(data.X, data.time, data.event)
-    assert len(t.history_) == 3  # the design was evaluated
+    check_history_type(t.history_, history_mode)
+    assert nrows(t.history_) == 3  # the design was evaluated
     assert not hasattr(t, "best_model_") and not hasattr(t, "best_params_")
     with pytest.raises(desurv.NotFittedError):
         t.predict(data.X)
@@ -229,7 +231,7 @@ def test_fits_in_threads(data):
         assert seen == {own}
 
 
-def test_tuner_callback_exceptions(data):
+def test_tuner_callback_exceptions(data, history_mode):
     def make(exc):
         def cb(stage, step, total, best):
             if stage == "search":
@@ -243,11 +245,11 @@ def test_tuner_callback_exceptions(data):
         with desurv.DeSurvTuner(progress=make(KeyboardInterrupt), **kw) as t:
             with pytest.raises(KeyboardInterrupt):
                 t.fit(data.X, data.time, data.event)
-            assert len(t.history_) == 3
+            check_history_type(t.history_, history_mode)
+            assert nrows(t.history_) == 3
             t.set_params(progress=make(LookupError("no such thing")))
             with pytest.raises(LookupError, match="no such thing"):
                 t.fit(data.X, data.time, data.event)
             t.set_params(progress=True).fit(data.X, data.time, data.event)
-            assert np.array_equal(t.history_.to_numpy(dtype=float),
-                                  ref.history_.to_numpy(dtype=float), equal_nan=True)
+            assert np.array_equal(matrix(t.history_), matrix(ref.history_), equal_nan=True)
             assert np.array_equal(t.best_model_.W_, ref.best_model_.W_)

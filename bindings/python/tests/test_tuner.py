@@ -8,6 +8,7 @@ import desurv
 from desurv import _errors as E
 from desurv import _tune
 from desurv._lib import lib, c_double_p, c_int32_p
+from helpers import check_history_type, column, columns, matrix, nrows, run_python
 
 COLS = ["k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "ntop", "mean", "se", "pooled"]
 
@@ -25,27 +26,36 @@ def small_tuner(**kw):
 
 
 @pytest.fixture(scope="module")
-def tuned(data):
-    t = small_tuner().fit(data.X, data.time, data.event)
-    yield t
-    t.close()
+def _tuned_by_mode():
+    fitted = {}
+    yield fitted
+    for t in fitted.values():
+        t.close()
 
 
-def test_attributes(tuned, data):
+@pytest.fixture
+def tuned(data, history_mode, _tuned_by_mode):
+    """small_tuner() fitted once per history mode (history_ is made by fit)."""
+    if history_mode not in _tuned_by_mode:
+        _tuned_by_mode[history_mode] = small_tuner().fit(data.X, data.time, data.event)
+    return _tuned_by_mode[history_mode]
+
+
+def test_attributes(tuned, data, history_mode):
     t = tuned
     h = t.history_
-    assert list(h.columns) == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
-    assert len(h) == 6  # 4 design points + 2 BO steps, in evaluation order
-    assert h["k"].dtype == np.int64 and h["ntop"].dtype == np.int64
-    assert set(h["k"]) <= {2, 3}
+    check_history_type(h, history_mode)
+    assert columns(h) == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
+    assert nrows(h) == 6  # 4 design points + 2 BO steps, in evaluation order
+    assert column(h, "k").dtype == np.int64 and column(h, "ntop").dtype == np.int64
+    assert set(column(h, "k")) <= {2, 3}
     assert list(t.best_params_) == ["k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h",
                                     "ntop"]
     assert isinstance(t.best_params_["k"], int) and isinstance(t.best_params_["ntop"], int)
-    assert isinstance(t.best_index_, int) and 0 <= t.best_index_ < len(h)
-    row = h.iloc[t.best_index_]
-    assert t.best_score_ == row["mean"]
+    assert isinstance(t.best_index_, int) and 0 <= t.best_index_ < nrows(h)
+    assert t.best_score_ == column(h, "mean")[t.best_index_]
     for name in ("k", "alpha", "lambda_", "nu"):
-        assert t.best_params_[name] == row[name]
+        assert t.best_params_[name] == column(h, name)[t.best_index_]
     m = t.best_model_
     assert isinstance(m, desurv.DeSurv)
     k = t.best_params_["k"]
@@ -115,7 +125,7 @@ def _raw_tune(d, threads=1):
 
 def test_bit_identical_to_c_api(tuned, data):
     hist, idx, W, beta = _raw_tune(data)
-    ours = tuned.history_.to_numpy(dtype=float)
+    ours = matrix(tuned.history_)
     assert ours.shape == hist.shape
     assert np.array_equal(ours, hist, equal_nan=True)
     assert tuned.best_index_ == idx
@@ -123,17 +133,90 @@ def test_bit_identical_to_c_api(tuned, data):
     assert np.array_equal(tuned.best_model_.beta_, beta)
 
 
-def test_deterministic_across_threads(tuned, data):
+def test_n_jobs_in_process(tuned, data):
+    """n_jobs=2 in this process, whatever the BLAS: with a multi-threaded
+    OpenBLAS the library runs one worker and says so in warnings_ (the real
+    comparison of thread counts is test_deterministic_across_threads)."""
     with small_tuner(n_jobs=2) as t2:
         t2.fit(data.X, data.time, data.event)
-        assert np.array_equal(t2.history_.to_numpy(dtype=float),
-                              tuned.history_.to_numpy(dtype=float), equal_nan=True)
+        assert np.array_equal(matrix(t2.history_), matrix(tuned.history_), equal_nan=True)
         assert t2.best_params_ == tuned.best_params_
         assert np.array_equal(t2.best_model_.W_, tuned.best_model_.W_)
         assert np.array_equal(t2.best_model_.beta_, tuned.best_model_.beta_)
+        fell_back = [w for w in t2.warnings_ if "oversubscribe" in w]
+        try:
+            blas_threads = lib.openblas_get_num_threads()
+        except AttributeError:  # a BLAS that does not say (reference): sequential
+            blas_threads = 1
+        assert bool(fell_back) == (blas_threads > 1), t2.warnings_
         # refit with the same object: same answer
         t2.fit(data.X, data.time, data.event)
         assert np.array_equal(t2.best_model_.W_, tuned.best_model_.W_)
+
+
+# Run by test_deterministic_across_threads in a new interpreter started with
+# OPENBLAS_NUM_THREADS=1: the library runs its worker threads only when the
+# BLAS is sequential, and OpenBLAS reads the variable once, when it is loaded
+# (by numpy, before this code runs).  A fit and a tuning run, each with 1 and
+# 2 worker threads; a progress callback (on the calling thread, while the
+# workers run) records the most threads the process had.
+_THREADS_CHILD = """
+import os
+import numpy as np
+import desurv
+from desurv._lib import lib
+
+try:
+    blas = lib.openblas_get_num_threads()
+except AttributeError:  # a BLAS that does not say (reference): sequential
+    blas = 1
+out = {"blas_threads": np.array(blas)}
+d = desurv.simulate("R0", 5, n_genes=300, n_samples=70, k=2)
+for jobs in (1, 2):
+    most = [0]
+
+    def seen(stage, step, total, best):
+        most[0] = max(most[0], len(os.listdir("/proc/self/task")))
+
+    with desurv.DeSurv(2, maxit=60, n_init=6, n_jobs=jobs, progress=seen) as m:
+        m.fit(d.X, d.time, d.event)
+        out[f"fit{jobs}_W"], out[f"fit{jobs}_H"] = m.W_, m.H_
+        out[f"fit{jobs}_beta"] = m.beta_
+    out[f"fit{jobs}_threads"], most[0] = np.array(most[0]), 0
+    with desurv.DeSurvTuner(bounds={"k": (2, 3)}, n_folds=3, n_starts=2, n_init_points=4,
+                            n_iter=2, estimator=desurv.DeSurv(2, maxit=30, n_init=2),
+                            n_jobs=jobs, progress=seen) as t:
+        t.fit(d.X, d.time, d.event)
+        h = t.history_
+        cols = list(h.columns) if hasattr(h, "columns") else list(h)
+        out[f"tune{jobs}_history"] = np.column_stack(
+            [np.asarray(h[c], dtype=float) for c in cols])
+        out[f"tune{jobs}_W"] = t.best_model_.W_
+        out[f"tune{jobs}_beta"] = t.best_model_.beta_
+        out[f"tune{jobs}_index"] = np.array(t.best_index_)
+        out[f"tune{jobs}_warnings"] = np.array(t.warnings_, dtype=str)
+    out[f"tune{jobs}_threads"] = np.array(most[0])
+np.savez(OUT, **out)
+"""
+
+
+def test_deterministic_across_threads(tmp_path):
+    """1 and 2 worker threads give bitwise the same fit and tuning run, with
+    a second worker thread really running (not the one-worker fallback)."""
+    r = run_python(_THREADS_CHILD, tmp_path / "threads.npz", env={"OPENBLAS_NUM_THREADS": "1"})
+    assert r["blas_threads"] == 1
+    for what in ("fit", "tune"):
+        assert r[f"{what}2_threads"] > r[f"{what}1_threads"], (
+            f"{what}: {r[what + '2_threads']} threads with n_jobs=2, "
+            f"{r[what + '1_threads']} with n_jobs=1")
+    assert not any("oversubscribe" in w for w in r["tune2_warnings"]), r["tune2_warnings"]
+    for name in ("fit_W", "fit_H", "fit_beta", "tune_W", "tune_beta", "tune_index"):
+        a, b = r[name.replace("_", "1_", 1)], r[name.replace("_", "2_", 1)]
+        assert a.shape == b.shape and np.array_equal(a, b), name
+    h1, h2 = r["tune1_history"], r["tune2_history"]
+    assert h1.shape == h2.shape == (6, 15)
+    # bitwise, NaNs included (a fold without events has no C-index)
+    assert h1.tobytes() == h2.tobytes()
 
 
 def test_rule_int_passthrough(tuned, data):
@@ -151,27 +234,31 @@ def test_rule_int_passthrough(tuned, data):
         small_tuner(rule="best").fit(data.X, data.time, data.event)
 
 
-def test_grid_search(data):
+def test_grid_search(data, history_mode):
     with small_tuner(method="grid", grid={"k": [2, 3], "alpha": [0.3, 0.6]}, bounds=None) as t:
         t.fit(data.X, data.time, data.event)
         h = t.history_
-        assert len(h) == 4 and t.surface_ is None
-        assert sorted(zip(h["k"], h["alpha"])) == [(2, 0.3), (2, 0.6), (3, 0.3), (3, 0.6)]
-        assert (h["lambda_"] == 0.1).all()  # the estimator's value
+        check_history_type(h, history_mode)
+        assert nrows(h) == 4 and t.surface_ is None
+        assert sorted(zip(column(h, "k"), column(h, "alpha"))) == [(2, 0.3), (2, 0.6), (3, 0.3),
+                                                                  (3, 0.6)]
+        assert np.all(column(h, "lambda_") == 0.1)  # the estimator's value
     with pytest.raises(desurv.OptionError) as ei:
         small_tuner(method="grid", grid={"k": [2]}, rule="lcb").fit(data.X, data.time,
                                                                       data.event)
     assert "lcb" in str(ei.value)
 
 
-def test_fixed_and_unsearched_bounds(data):
+def test_fixed_and_unsearched_bounds(data, history_mode):
     est = desurv.DeSurv(2, maxit=30, n_init=2, nu=0.25)
     with small_tuner(bounds={"k": 2, "nu": None, "lambda": (0.01, 1.0)}, estimator=est,
                      alpha_scale="linear", n_init_points=3, n_iter=1) as t:
         t.fit(data.X, data.time, data.event)
         h = t.history_
-        assert (h["k"] == 2).all() and (h["nu"] == 0.25).all()
-        assert h["lambda_"].between(0.01, 1.0).all()
+        check_history_type(h, history_mode)
+        assert np.all(column(h, "k") == 2) and np.all(column(h, "nu") == 0.25)
+        lam = column(h, "lambda_")
+        assert np.all((lam >= 0.01) & (lam <= 1.0))
         assert list(t.surface_["k"]) == [2]
         assert t.best_model_.nu == 0.25
     assert est.get_params()["k"] == 2 and est._handle is None  # estimator untouched
@@ -208,13 +295,54 @@ def test_params_protocol():
         t.set_params(n_fold=3)
 
 
-def test_history_without_pandas(monkeypatch, data):
-    monkeypatch.setattr(_tune, "_pandas", lambda: None)
-    with small_tuner(n_init_points=3, n_iter=0) as t:
+def test_history_without_pandas_matches_dataframe(monkeypatch, data):
+    """Without pandas history_ is a dict with the DataFrame's columns, in
+    order, each the column's values (bitwise) and dtype as a numpy array."""
+    pd = pytest.importorskip("pandas")
+    with small_tuner(n_init_points=3, n_iter=1) as t:
+        t.fit(data.X, data.time, data.event)
+        df = t.history_
+        monkeypatch.setattr(_tune, "_pandas", lambda: None)
         t.fit(data.X, data.time, data.event)
         h = t.history_
-        assert isinstance(h, dict) and list(h) == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
-        assert all(isinstance(v, np.ndarray) and v.shape == (3,) for v in h.values())
+    assert isinstance(df, pd.DataFrame) and isinstance(h, dict)
+    assert list(h) == list(df.columns) == COLS + ["fold_0", "fold_1", "fold_2", "recon",
+                                                  "recon_se"]
+    for name in df.columns:
+        v = h[name]
+        assert isinstance(v, np.ndarray) and v.shape == (4,), name
+        assert v.dtype == df[name].dtype, name
+        assert v.tobytes() == df[name].to_numpy().tobytes(), name
+
+
+_NO_PANDAS_CHILD = """
+import numpy as np
+import desurv
+
+d = desurv.simulate("R0", 5, n_genes=300, n_samples=70, k=2)
+with desurv.DeSurvTuner(bounds={"k": (2, 3)}, n_folds=3, n_starts=2, n_init_points=3,
+                        n_iter=1, estimator=desurv.DeSurv(2, maxit=30, n_init=2)) as t:
+    t.fit(d.X, d.time, d.event)
+    h = t.history_
+    assert isinstance(h, dict), type(h)
+    assert all(isinstance(v, np.ndarray) for v in h.values())
+    np.savez(OUT, __columns__=np.array(list(h)), **h)
+"""
+
+
+def test_history_without_pandas_installed(tmp_path, data):
+    """The real case: `import pandas` fails (in a new interpreter, where it
+    is hidden before the binding loads), and history_ is the same dict the
+    patched tests check, with the values of a run in this process."""
+    r = run_python(_NO_PANDAS_CHILD, tmp_path / "h.npz", hide_pandas=True)
+    cols = list(r.pop("__columns__"))
+    assert cols == COLS + ["fold_0", "fold_1", "fold_2", "recon", "recon_se"]
+    assert column(r, "k").dtype == np.int64 and column(r, "ntop").dtype == np.int64
+    with small_tuner(n_init_points=3, n_iter=1) as t:
+        t.fit(data.X, data.time, data.event)
+        # same environment, BLAS and thread count as the child: bitwise equal
+        assert np.array_equal(matrix(t.history_), np.column_stack(
+            [r[c].astype(float) for c in cols]), equal_nan=True)
 
 
 def test_close_and_context(data):
@@ -255,12 +383,14 @@ def test_zero_copy(monkeypatch, data):
     assert seen == [data.X.ctypes.data]
 
 
-def test_ntop_search_sets_model_default(tmp_path, data):
+def test_ntop_search_sets_model_default(tmp_path, data, history_mode):
     with small_tuner(bounds={"k": 2, "ntop": (5, 50)}, n_init_points=3, n_iter=0) as t:
         t.fit(data.X, data.time, data.event)
         ntop = t.best_params_["ntop"]
         assert isinstance(ntop, int) and 5 <= ntop <= 50
-        assert t.history_["ntop"].between(5, 50).all()
+        check_history_type(t.history_, history_mode)
+        nt = column(t.history_, "ntop")
+        assert np.all((nt >= 5) & (nt <= 50))
         m = t.best_model_
         lp = m.predict(data.X)
         assert np.array_equal(lp, m.predict(data.X, ntop=ntop))
@@ -272,12 +402,14 @@ def test_ntop_search_sets_model_default(tmp_path, data):
         assert np.array_equal(m2.predict(data.X), m2.predict(data.X, ntop=0))
 
 
-def test_rule_1se_recon_chooses_the_lowest_reconstruction_on_the_plateau(data):
+def test_rule_1se_recon_chooses_the_lowest_reconstruction_on_the_plateau(data, history_mode):
     with small_tuner(rule="1se-recon") as t:
         t.fit(data.X, data.time, data.event)
         h = t.history_
-        best = h["mean"].idxmax()
-        plateau = h[h["mean"] >= h["mean"][best] - h["se"][best]]
-        assert np.isfinite(h["recon"]).all() and (h["recon"] >= 0).all()
-        assert t.best_index_ in plateau.index
-        assert h["recon"][t.best_index_] == plateau["recon"].min()
+        check_history_type(h, history_mode)
+        mean, se, recon = column(h, "mean"), column(h, "se"), column(h, "recon")
+        best = np.nanargmax(mean)
+        plateau = mean >= mean[best] - se[best]
+        assert np.isfinite(recon).all() and (recon >= 0).all()
+        assert plateau[t.best_index_]
+        assert recon[t.best_index_] == recon[plateau].min()
