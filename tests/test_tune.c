@@ -502,7 +502,7 @@ static const topt_expect texp[DESURV_TOPT_COUNT] = {
     {"method", 0, {0, 1, U}, {-1, 2, 0.5, INFINITY}},
     {"init_points", 0, {0, 12, 1}, {-1, 0.5, INFINITY, U}},
     {"iterations", 20, {0, 3, 100}, {-1, 2.5, INFINITY, U}},
-    {"rule", 1, {0, 2, 3}, {-1, 4, 1.5, INFINITY}},
+    {"rule", 1, {0, 2, 4}, {-1, 5, 1.5, INFINITY}},
     {"xi", 0, {0, 0.01, 0.5}, {-1e-9, -1, -INFINITY, U}},
     {"lcb_z", 1.645, {1, 2.5, 0.5}, {-1, -1e-9, -INFINITY, U}},
     {"pool", 0, {0, 500, 2000}, {-1, 0.5, INFINITY, U}},
