@@ -1,6 +1,7 @@
 /* cmd_tune.c - desurv tune (Bayesian optimisation) and desurv cv (grid
- * search): choose the hyperparameters by cross-validated C-index, refit
- * on all samples, write the fit outputs plus the search history. */
+ * search): choose the hyperparameters by cross-validated C-index and a
+ * selection rule (--rule), refit on all samples, write the fit outputs
+ * plus the search history. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static const opt_spec tune_opts[] = {
     {"ntop", "LO:HI", "top genes per factor used for scoring (default: all genes)"},
     {"init-points", "N", "Latin-hypercube points before the BO steps (default max(5, 3 d))"},
     {"iterations", "N", "Bayesian-optimisation steps after them (default 20)"},
-    {"rule", "R", "final choice: 1se (default: smallest k within 1 SE), lcb, max, 1se-recon"},
+    {"rule", "R", "final choice: 1se (default), max, lcb, 1se-recon, 1se-parsimony (man desurv)"},
     CLI_FIT_CONTROL_OPTS,
     CLI_COMMON_OPTS,
     {NULL, NULL, NULL}};
@@ -34,11 +35,12 @@ static const opt_spec tune_opts[] = {
 static const cmd_doc tune_doc = {
     "tune", "--expr FILE --surv FILE [ranges] [budget] --out DIR",
     "Choose k, alpha, lambda and nu by cross-validated C-index with Bayesian\n"
-    "optimisation (a Gaussian-process surrogate), refit on all samples at the\n"
-    "choice, and write the outputs of 'desurv fit' plus history.tsv (every\n"
-    "evaluation with its per-fold C-indices) and surface.tsv (the surrogate's\n"
-    "predicted C over k x alpha).  Ranges are LO:HI; a single value fixes a\n"
-    "hyperparameter.  Ctrl-C stops cleanly and writes nothing (exit 3)."};
+    "optimisation (a Gaussian-process surrogate) and a final rule (--rule,\n"
+    "default 1se), refit on all samples at the choice, and write the outputs\n"
+    "of 'desurv fit' plus history.tsv (every evaluation with its per-fold\n"
+    "C-indices) and surface.tsv (the surrogate's predicted C over k x alpha).\n"
+    "Ranges are LO:HI; a single value fixes a hyperparameter.  Ctrl-C stops\n"
+    "cleanly and writes nothing (exit 3)."};
 
 static const opt_spec cv_opts[] = {
     TUNE_DATA_AND_BUDGET,
@@ -49,6 +51,7 @@ static const opt_spec cv_opts[] = {
     {"lambda-w", "LIST", "lambda_w values (default 0)"},
     {"lambda-h", "LIST", "lambda_h values (default 0)"},
     {"ntop", "LIST", "top genes per factor used for scoring (default 0 = all)"},
+    {"rule", "R", "final choice: 1se (default), max, 1se-recon, 1se-parsimony (man desurv)"},
     CLI_FIT_CONTROL_OPTS,
     CLI_COMMON_OPTS,
     {NULL, NULL, NULL}};
@@ -56,9 +59,10 @@ static const opt_spec cv_opts[] = {
 static const cmd_doc cv_doc = {
     "cv", "--expr FILE --surv FILE --k LIST [grids] [budget] --out DIR",
     "Grid search: cross-validate every combination of the given values (comma\n"
-    "lists), refit on all samples at the best mean C-index, and write the\n"
-    "outputs of 'desurv fit' plus history.tsv.  Ctrl-C stops cleanly and\n"
-    "writes nothing (exit 3)."};
+    "lists), choose a point by --rule (default 1se: the smallest k within one\n"
+    "standard error of the best mean C-index, then that k's best), refit on\n"
+    "all samples there, and write the outputs of 'desurv fit' plus history.tsv.\n"
+    "Ctrl-C stops cleanly and writes nothing (exit 3)."};
 
 typedef struct param_flag {
     const char *flag;
@@ -105,17 +109,34 @@ static int budget(const args *a, const cli_common *c, desurv_tuner *t, desurv_mo
     return rc;
 }
 
-static int bo_budget(const args *a, desurv_tuner *t, tune_info *ti)
+/* The rules by their library number (DESURV_TOPT_RULE). */
+static const char *const rule_names[] = {"max", "1se", "lcb", "1se-recon", "1se-parsimony"};
+/* cv offers all but lcb, which needs the Gaussian process of tune. */
+static const char *const cv_rule_names[] = {"max", "1se", "1se-recon", "1se-parsimony"};
+static const int cv_rule_values[] = {0, 1, 3, 4};
+
+/* --rule; the default is set explicitly (1se, the library's) so that
+ * ti->rule always names the rule the tuner will apply. */
+static int rule_option(const args *a, int grid, desurv_tuner *t, tune_info *ti)
 {
-    static const char *const rules[] = {"max", "1se", "lcb", "1se-recon"};
+    int i = 1; /* 1se in both lists */
+    int rc = grid ? arg_choice(a, "rule", cv_rule_names, 4, &i)
+                  : arg_choice(a, "rule", rule_names, 5, &i);
+    int rule = grid ? cv_rule_values[i] : i;
+    if (rc == CLI_OK)
+        rc = set_topt(t, DESURV_TOPT_RULE, rule, "rule");
+    ti->rule = rule_names[rule];
+    return rc;
+}
+
+static int bo_budget(const args *a, desurv_tuner *t)
+{
     static const char *const scales[] = {"log-odds", "linear"};
     int64_t init = 0, iter = 20;
-    int rule = 1, scale = 0;
+    int scale = 0;
     int rc = arg_int(a, "init-points", 0, 100000, &init);
     if (rc == CLI_OK)
         rc = arg_int(a, "iterations", 0, 100000, &iter);
-    if (rc == CLI_OK)
-        rc = arg_choice(a, "rule", rules, 4, &rule);
     if (rc == CLI_OK)
         rc = arg_choice(a, "alpha-scale", scales, 2, &scale);
     if (rc == CLI_OK)
@@ -123,10 +144,7 @@ static int bo_budget(const args *a, desurv_tuner *t, tune_info *ti)
     if (rc == CLI_OK)
         rc = set_topt(t, DESURV_TOPT_ITERATIONS, (double)iter, "iterations");
     if (rc == CLI_OK)
-        rc = set_topt(t, DESURV_TOPT_RULE, rule, "rule");
-    if (rc == CLI_OK)
         rc = set_topt(t, DESURV_TOPT_ALPHA_SCALE, scale, "alpha-scale");
-    ti->rule = rules[rule];
     return rc;
 }
 
@@ -188,14 +206,15 @@ static int configure(const job *jb, const args *a, const cli_common *c, desurv_t
                      desurv_model *m, tune_info *ti)
 {
     ti->method = jb->grid;
-    ti->rule = "max";
     int rc = fit_control(a, c, m);
     if (rc == CLI_OK)
         rc = budget(a, c, t, m);
     if (rc == CLI_OK)
         rc = set_topt(t, DESURV_TOPT_METHOD, jb->grid, "method");
+    if (rc == CLI_OK)
+        rc = rule_option(a, jb->grid, t, ti);
     if (rc == CLI_OK && !jb->grid)
-        rc = bo_budget(a, t, ti);
+        rc = bo_budget(a, t);
     if (rc == CLI_OK)
         rc = jb->grid ? grids(a, t) : bounds(a, t);
     return rc;
@@ -203,8 +222,8 @@ static int configure(const job *jb, const args *a, const cli_common *c, desurv_t
 
 static void report(const tune_info *ti, const results *r, const cli_common *c, const char *dir)
 {
-    cli_note(c, "%s: chose k = %lld, alpha = %.4g, lambda = %.4g, nu = %.3g: CV C-index %.4f "
-             "(SE %.4f), training C-index %.4f", r->command, (long long)r->k,
+    cli_note(c, "%s: rule %s chose k = %lld, alpha = %.4g, lambda = %.4g, nu = %.3g: CV C-index "
+             "%.4f (SE %.4f), training C-index %.4f", r->command, ti->rule, (long long)r->k,
              r->opt[DESURV_OPT_ALPHA], r->opt[DESURV_OPT_LAMBDA], r->opt[DESURV_OPT_NU],
              ti->cv_c, ti->cv_se, r->train_c);
     if (ti->has_baseline)

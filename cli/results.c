@@ -203,7 +203,7 @@ static int write_top(FILE *f, const void *ctx)
 }
 
 /* history.tsv: every evaluation with its per-fold C-indices and its
- * held-out reconstruction error (rule 1se-recon). */
+ * held-out reconstruction error (rules 1se-recon and 1se-parsimony). */
 static int write_history(FILE *f, const void *ctx)
 {
     const results *r = ctx;
@@ -312,7 +312,7 @@ static void json_tuning(json *j, const tune_info *ti)
     json_num(j, "starts", v);
     json_int(j, "evaluations", len);
     json_int(j, "chosen_evaluation", ti->chosen + 1);
-    json_str(j, "rule", ti->method ? "max" : ti->rule);
+    json_str(j, "rule", ti->rule);
     json_str(j, "warnings", desurv_tuner_warnings(ti->t));
     json_close(j);
 }

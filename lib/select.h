@@ -1,7 +1,8 @@
 /* select.h - choosing the final hyperparameters from an evaluation history
- * (spec section 7, issue 3): rules max, 1se and lcb, with the deterministic
- * tie-breaking smaller k, then smaller alpha, then larger lambda, then
- * smaller nu, then the earlier evaluation. */
+ * (spec section 7, issue 3, revision 2): rules max, 1se, lcb, 1se-recon and
+ * 1se-parsimony, with the deterministic tie-breaking smaller k, then
+ * smaller alpha, then larger lambda, then smaller nu, then the earlier
+ * evaluation. */
 #ifndef DESURV_SELECT_H
 #define DESURV_SELECT_H
 
@@ -11,7 +12,8 @@
 enum { DSV_P_K = 0, DSV_P_ALPHA, DSV_P_LAMBDA, DSV_P_NU, DSV_P_LAMBDA_W, DSV_P_LAMBDA_H,
        DSV_P_NTOP, DSV_NPAR };
 
-enum { DSV_RULE_MAX = 0, DSV_RULE_1SE = 1, DSV_RULE_LCB = 2, DSV_RULE_1SE_RECON = 3 };
+enum { DSV_RULE_MAX = 0, DSV_RULE_1SE = 1, DSV_RULE_LCB = 2, DSV_RULE_1SE_RECON = 3,
+       DSV_RULE_1SE_PARSIMONY = 4 };
 
 typedef struct dsv_eval {
     double par[DSV_NPAR];
@@ -34,8 +36,19 @@ typedef struct dsv_eval {
  *       reconstruction error (recon); equal recon: larger mean first.  A
  *       point with a NaN recon (a warm-start point) ranks after every
  *       finite one.
+ *  1se-parsimony (spec section 7, revision 2): the same plateau; r = its
+ *       point that 1se-recon would choose (lowest recon); k* = the smallest
+ *       k having a plateau point with recon <= r.recon + r.recon_se (a NaN
+ *       recon_se counts as 0; the bound is inclusive).  Then among all
+ *       points of rank k* (on the plateau or not) whose mean reaches
+ *       kb.mean - kb.se, kb = k*'s largest mean (ties: the tie-break): the
+ *       smallest alpha, then the largest lambda, then the smaller nu, then
+ *       the earlier evaluation -- the mean does not rank them.  A
+ *       non-finite recon counts as missing: such a point never sets k*
+ *       (it can still be chosen at k*), and when no plateau point has a
+ *       finite recon the rule is 1se.
  * Ties (equal values) are broken as described above.  gmu, gsd may be NULL
- * for max and 1se.  A point with a NaN (non-finite) mean, or for lcb a
+ * for every rule but lcb.  A point with a NaN (non-finite) mean, or for lcb a
  * non-finite gmu, is never chosen; a NaN se (or gsd) counts as 0.  Returns
  * -1 also for an unknown rule, h NULL, n < 1, or lcb without gmu/gsd. */
 int64_t dsv_select(int rule, const dsv_eval *h, int64_t n, const double *gmu, const double *gsd,

@@ -694,7 +694,8 @@ static int check_inputs(desurv_tuner *t, const desurv_model *m, const double *X,
     if (rc == DESURV_OK && t->opt[DESURV_TOPT_METHOD] != 0 &&
         (int)t->opt[DESURV_TOPT_RULE] == DSV_RULE_LCB)
         rc = dsv_tfail(t, DESURV_E_RANGE, "rule lcb needs the Gaussian process of Bayesian "
-                       "optimisation; grid search supports max, 1se and 1se-recon");
+                       "optimisation; grid search supports max, 1se, 1se-recon and "
+                       "1se-parsimony");
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /* test_select.c - the final choice from an evaluation history: hand-made
- * histories with known answers for the rules max, 1se, lcb and 1se-recon,
+ * histories with known answers for the rules max, 1se, lcb, 1se-recon and
+ * 1se-parsimony,
  * exact ties at every tie-break level (k, alpha, lambda, nu, index), NaN
  * entries, and the 1se / lcb thresholds hit exactly and missed by one ulp.
- * Also the held-out reconstruction error that 1se-recon uses
+ * Also the held-out reconstruction error that 1se-recon and 1se-parsimony use
  * (dsv_bicv_error) against a direct computation on tiny cases. */
 #include "lib/cv.h"
 #include "lib/select.h"
@@ -303,6 +304,196 @@ START_TEST(test_recon_nan)
 }
 END_TEST
 
+/* ---- 1se-parsimony ---- */
+
+/* ev with every field of the rule given (nu 0.5). */
+static dsv_eval evp(double k, double alpha, double lambda, double mean, double se, double recon,
+                    double recon_se)
+{
+    dsv_eval e = ev(k, alpha, lambda, 0.5, mean, se);
+    e.recon = recon;
+    e.recon_se = recon_se;
+    return e;
+}
+
+static int64_t pick_pars(const dsv_eval *h, int64_t n)
+{
+    return dsv_select(DSV_RULE_1SE_PARSIMONY, h, n, NULL, NULL, 0);
+}
+
+/* The smallest k within one recon SE of the lowest recon is neither 1se's
+ * k (the smallest on the plateau) nor the k of the lowest recon. */
+START_TEST(test_pars_k_within_recon_se)
+{
+    /* best: index 0 (0.80 +- 0.03): plateau mean >= 0.77 is 0..3; index 4
+     * (k 3, lowest recon of all) lies below it.  r = index 3 (recon 0.20,
+     * se 0.15): threshold 0.35 admits indices 0 (k 6), 2 (k 4), 3 (k 5),
+     * not index 1 (k 2, 0.40): k* = 4, whose only point is index 2. */
+    dsv_eval h[] = {evp(6, 0.5, 1, 0.80, 0.03, 0.30, 0.01), evp(2, 0.5, 1, 0.78, 0.02, 0.40, 0.01),
+                    evp(4, 0.5, 1, 0.78, 0.02, 0.305, 0.01),
+                    evp(5, 0.5, 1, 0.775, 0.02, 0.20, 0.15),
+                    evp(3, 0.5, 1, 0.70, 0.02, 0.01, 0.01)};
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE, h, NH(h), NULL, NULL, 0), 1);
+    ck_assert_int_eq(pick_recon(h, NH(h)), 3);
+    /* The threshold is r's recon + r's recon_se, inclusive ... */
+    h[2].recon = h[3].recon + h[3].recon_se;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+    /* ... one ulp above it leaves k 4 out: k 5 (r itself) is next. */
+    h[2].recon = nextafter(h[2].recon, INFINITY);
+    ck_assert_int_eq(pick_pars(h, NH(h)), 3);
+    /* A narrow recon se at r: only r qualifies. */
+    h[2].recon = 0.305;
+    h[3].recon_se = 0.001;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 3);
+    /* A wide one reaches k 2. */
+    h[3].recon_se = 0.2;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 1);
+}
+END_TEST
+
+/* At k*, a smaller alpha within one SE of that k's best beats the k's best
+ * point; then larger lambda, smaller nu, earlier evaluation; the mean does
+ * not rank the points within the SE. */
+START_TEST(test_pars_at_k)
+{
+    /* best: index 0 (k 5, 0.80 +- 0.04), plateau >= 0.76, r = index 0
+     * (0.30 + 0.02): k 3 qualifies (0.31), k* = 3.  k 3's best is index 1
+     * (0.79 +- 0.01): threshold 0.78.  Index 2 (alpha 0.2, 0.785) is in,
+     * index 3 (alpha 0.1, 0.775) is out although on the global plateau. */
+    dsv_eval h[] = {evp(5, 0.5, 1, 0.80, 0.04, 0.30, 0.02), evp(3, 0.9, 1, 0.79, 0.01, 0.31, 0.01),
+                    evp(3, 0.2, 1, 0.785, 0.01, 0.31, 0.01),
+                    evp(3, 0.1, 1, 0.775, 0.01, 0.31, 0.01),
+                    evp(3, 0.2, 10, 0.781, 0.01, 0.40, 0.01),
+                    evp(3, 0.2, 10, 0.781, 0.01, 0.40, 0.01),
+                    evp(3, 0.2, 10, 0.789, 0.01, 0.40, 0.01)};
+    ck_assert_int_eq(pick_pars(h, 4), 2);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE, h, 4, NULL, NULL, 0), 1);
+    ck_assert_int_eq(pick_recon(h, 4), 0);
+    /* Equal alpha: the larger lambda (index 4, whose recon plays no part). */
+    ck_assert_int_eq(pick_pars(h, 5), 4);
+    /* Equal alpha and lambda: the smaller nu. */
+    h[5].par[DSV_P_NU] = 0.3;
+    ck_assert_int_eq(pick_pars(h, 6), 5);
+    /* Equal in all: the earlier evaluation, even against a larger mean. */
+    h[6].par[DSV_P_NU] = 0.3;
+    ck_assert_int_eq(pick_pars(h, 7), 5);
+    /* Within the SE of the k's best but off the global plateau: index 3
+     * joins once k 3's best has a wide se (0.79 - 0.05 = 0.74). */
+    h[1].se = 0.05;
+    h[3].mean = 0.75;
+    ck_assert_int_eq(pick_pars(h, 4), 3);
+}
+END_TEST
+
+/* Ties in the mean, at the top and at k*. */
+START_TEST(test_pars_mean_ties)
+{
+    /* Two bests (0.80): the smaller k (index 1, se 0.001) defines the
+     * plateau, so index 2 (0.78, k 2) is off it and k* = 4. */
+    dsv_eval b[] = {evp(5, 0.5, 1, 0.80, 0.10, 0.3, 0.1), evp(4, 0.5, 1, 0.80, 0.001, 0.3, 0.1),
+                    evp(2, 0.5, 1, 0.78, 0.001, 0.3, 0.1)};
+    ck_assert_int_eq(pick_pars(b, NH(b)), 1);
+    b[1].par[DSV_P_K] = 6; /* now index 0 (se 0.10) is the best: k 2 joins */
+    ck_assert_int_eq(pick_pars(b, NH(b)), 2);
+    /* At k* = 3 two points share the best mean; the tie-break (smaller
+     * alpha: index 0, se 0.001) defines the k's threshold 0.789, which
+     * leaves index 2 (alpha 0.3) out; the other's se 0.05 would not. */
+    dsv_eval h[] = {evp(3, 0.5, 1, 0.79, 0.001, 0.3, 0.01), evp(3, 0.6, 1, 0.79, 0.05, 0.3, 0.01),
+                    evp(3, 0.3, 1, 0.76, 0.01, 0.3, 0.01)};
+    ck_assert_int_eq(pick_pars(h, NH(h)), 0);
+    h[0].par[DSV_P_ALPHA] = 0.7; /* now index 1 (se 0.05) defines it */
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+}
+END_TEST
+
+/* Equal lowest recon on the plateau: r is the one 1se-recon chooses (the
+ * larger mean), and its recon_se sets the threshold. */
+START_TEST(test_pars_recon_ties)
+{
+    /* r = index 0 (0.20 + 0.001): k 4 (index 1, 0.20) qualifies, k 3
+     * (0.25) does not.  Were r index 1 (se 0.1), k 3 would. */
+    dsv_eval h[] = {evp(5, 0.5, 1, 0.80, 0.03, 0.20, 0.001), evp(4, 0.5, 1, 0.78, 0.03, 0.20, 0.1),
+                    evp(3, 0.5, 1, 0.79, 0.03, 0.25, 0.01)};
+    ck_assert_int_eq(pick_pars(h, NH(h)), 1);
+    ck_assert_int_eq(pick_recon(h, NH(h)), 0);
+    h[1].mean = 0.80; /* equal mean too: the tie-break makes index 1 (k 4) r */
+    ck_assert_int_eq(pick_recon(h, NH(h)), 1);
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+}
+END_TEST
+
+START_TEST(test_pars_nan_recon)
+{
+    /* A plateau point without recon never sets k*: k 2 (index 0) would be
+     * 1se's choice; r = index 1, k* = 4. */
+    dsv_eval h[] = {evp(2, 0.5, 1, 0.79, 0.02, NAN, NAN), evp(4, 0.5, 1, 0.80, 0.02, 0.30, 0.01),
+                    evp(4, 0.1, 1, 0.785, 0.02, NAN, NAN), evp(3, 0.5, 1, 0.70, 0.02, 0.01, 0.01)};
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE, h, 2, NULL, NULL, 0), 0);
+    ck_assert_int_eq(pick_pars(h, 2), 1);
+    /* ... but at k* it can be chosen (index 2: smaller alpha). */
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+    /* No finite recon on the plateau (index 3's lies below it): rule 1se. */
+    h[1].recon = NAN;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 0);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE, h, NH(h), NULL, NULL, 0), 0);
+    /* An infinite recon counts as missing too. */
+    h[1].recon = INFINITY;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 0);
+}
+END_TEST
+
+START_TEST(test_pars_nan_se)
+{
+    /* A NaN se at the best: the plateau is the best alone (index 1, k 3,
+     * with the lower recon, is off it), and at k 5 no slack either: the
+     * smaller alpha of index 2 (0.795) does not count. */
+    dsv_eval h[] = {evp(5, 0.5, 1, 0.80, NAN, 0.30, 0.01), evp(3, 0.5, 1, 0.79, 0.01, 0.10, 0.01),
+                    evp(5, 0.1, 1, 0.795, 0.01, 0.30, 0.01)};
+    ck_assert_int_eq(pick_pars(h, NH(h)), 0);
+    h[0].se = 0.02;
+    ck_assert_int_eq(pick_pars(h, NH(h)), 1);
+    /* A NaN recon_se at r: the threshold is r's recon itself. */
+    dsv_eval r[] = {evp(5, 0.5, 1, 0.80, 0.02, 0.20, NAN), evp(4, 0.5, 1, 0.79, 0.02, 0.20, 0.5),
+                    evp(3, 0.5, 1, 0.79, 0.02, nextafter(0.20, 1), 0.5)};
+    ck_assert_int_eq(pick_pars(r, NH(r)), 1);
+}
+END_TEST
+
+START_TEST(test_pars_degenerate)
+{
+    dsv_eval one[] = {evp(3, 0.5, 1, 0.7, 0.01, 0.3, 0.01)};
+    ck_assert_int_eq(pick_pars(one, 1), 0);
+    one[0].recon = NAN, one[0].se = NAN;
+    ck_assert_int_eq(pick_pars(one, 1), 0);
+    dsv_eval all_nan[] = {evp(2, 0.5, 1, NAN, 0.01, 0.1, 0.01),
+                          evp(3, 0.5, 1, NAN, 0.01, 0.2, 0.01)};
+    ck_assert_int_eq(pick_pars(all_nan, NH(all_nan)), -1);
+    ck_assert_int_eq(pick_pars(NULL, 2), -1);
+    ck_assert_int_eq(pick_pars(one, 0), -1);
+    ck_assert_int_eq(dsv_select(DSV_RULE_1SE_PARSIMONY + 1, one, 1, NULL, NULL, 0), -1);
+}
+END_TEST
+
+/* The choice is the same point whatever the order of the history. */
+START_TEST(test_pars_order_free)
+{
+    dsv_eval h[] = {evp(5, 0.5, 1, 0.80, 0.04, 0.30, 0.02), evp(3, 0.9, 1, 0.79, 0.01, 0.31, 0.01),
+                    evp(3, 0.2, 1, 0.785, 0.01, 0.31, 0.01),
+                    evp(3, 0.1, 1, 0.775, 0.01, 0.31, 0.01),
+                    evp(2, 0.2, 1, 0.70, 0.01, 0.10, 0.01)};
+    ck_assert_int_eq(pick_pars(h, NH(h)), 2);
+    dsv_eval r[NH(h)];
+    for (int64_t i = 0; i < NH(h); i++)
+        r[i] = h[NH(h) - 1 - i];
+    ck_assert_int_eq(pick_pars(r, NH(r)), 2); /* h[2] is r[2] */
+    dsv_eval rot[NH(h)];
+    for (int64_t i = 0; i < NH(h); i++)
+        rot[i] = h[(i + 1) % NH(h)];
+    ck_assert_int_eq(pick_pars(rot, NH(rot)), 1);
+}
+END_TEST
+
 /* ---- the held-out reconstruction error ---- */
 
 /* Solve the m x m system A x = b (column-major, lda m) by Gaussian
@@ -474,6 +665,14 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_recon_plateau);
     tcase_add_test(tc, test_recon_ties);
     tcase_add_test(tc, test_recon_nan);
+    tcase_add_test(tc, test_pars_k_within_recon_se);
+    tcase_add_test(tc, test_pars_at_k);
+    tcase_add_test(tc, test_pars_mean_ties);
+    tcase_add_test(tc, test_pars_recon_ties);
+    tcase_add_test(tc, test_pars_nan_recon);
+    tcase_add_test(tc, test_pars_nan_se);
+    tcase_add_test(tc, test_pars_degenerate);
+    tcase_add_test(tc, test_pars_order_free);
     tcase_add_test(tc, test_bicv_error_direct);
     suite_add_tcase(s, tc);
     return s;

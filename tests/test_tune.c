@@ -353,6 +353,31 @@ static int64_t ref_recon_choice(const hist *h)
     return pick;
 }
 
+/* rule 4 (1se-parsimony): r = rule 3's entry; the smallest k having an
+ * entry within one se of the best mean whose error is at most r's + r's
+ * se; at that k, among its entries within one se of its best mean, the
+ * smallest alpha, larger lambda, smaller nu, earlier; the mean no longer
+ * ranks them.  Without a finite error on the plateau: rule 1. */
+static int64_t ref_parsimony_choice(const hist *h)
+{
+    int64_t best = best_entry(h, NAN), r = ref_recon_choice(h), pick = -1;
+    if (r < 0 || !isfinite(h->rec[r]))
+        return ref_choice(h, 1);
+    double thr = h->mean[best] - (isnan(h->se[best]) ? 0 : h->se[best]);
+    double rthr = h->rec[r] + (isnan(h->rec_se[r]) ? 0 : h->rec_se[r]), k = INFINITY;
+    for (int64_t i = 0; i < h->len; i++)
+        if (isfinite(h->mean[i]) && h->mean[i] >= thr && isfinite(h->rec[i]) &&
+            h->rec[i] <= rthr && h->par[i * NP + DESURV_PARAM_K] < k)
+            k = h->par[i * NP + DESURV_PARAM_K];
+    int64_t kb = best_entry(h, k);
+    double kthr = h->mean[kb] - (isnan(h->se[kb]) ? 0 : h->se[kb]);
+    for (int64_t i = 0; i < h->len; i++)
+        if (isfinite(h->mean[i]) && h->par[i * NP + DESURV_PARAM_K] == k &&
+            h->mean[i] >= kthr && (pick < 0 || simpler(h, i, pick)))
+            pick = i;
+    return pick;
+}
+
 /* The choice is a valid history entry, and the one rule picks. */
 static void check_choice(const desurv_tuner *t, const hist *h, int rule)
 {
@@ -362,8 +387,10 @@ static void check_choice(const desurv_tuner *t, const hist *h, int rule)
     ck_assert(idx >= 0 && idx < h->len);
     ck_assert(memcmp(par, h->par + idx * NP, sizeof par) == 0);
     ck_assert(isfinite(h->mean[idx]));
-    if (rule == 0 || rule == 1 || rule == 3) {
-        int64_t want = rule == 3 ? ref_recon_choice(h) : ref_choice(h, rule);
+    if (rule == 0 || rule == 1 || rule == 3 || rule == 4) {
+        int64_t want = rule == 4   ? ref_parsimony_choice(h)
+                       : rule == 3 ? ref_recon_choice(h)
+                                   : ref_choice(h, rule);
         ck_assert_msg(idx == want, "rule %d chose entry %lld, expected %lld", rule,
                       (long long)idx, (long long)want);
     }
@@ -502,7 +529,7 @@ static const topt_expect texp[DESURV_TOPT_COUNT] = {
     {"method", 0, {0, 1, U}, {-1, 2, 0.5, INFINITY}},
     {"init_points", 0, {0, 12, 1}, {-1, 0.5, INFINITY, U}},
     {"iterations", 20, {0, 3, 100}, {-1, 2.5, INFINITY, U}},
-    {"rule", 1, {0, 2, 3}, {-1, 4, 1.5, INFINITY}},
+    {"rule", 1, {0, 2, 4}, {-1, 5, 1.5, INFINITY}},
     {"xi", 0, {0, 0.01, 0.5}, {-1e-9, -1, -INFINITY, U}},
     {"lcb_z", 1.645, {1, 2.5, 0.5}, {-1, -1e-9, -INFINITY, U}},
     {"pool", 0, {0, 500, 2000}, {-1, 0.5, INFINITY, U}},
@@ -1028,6 +1055,27 @@ START_TEST(rule_1se_recon)
         ck_assert(hg.rec[i] > 0 && hg.rec[i] < 1);
     check_choice(g, &hg, 3);
     hist_free(&hg);
+    desurv_model_free(m), desurv_model_free(m2);
+    desurv_tuner_free(t), desurv_tuner_free(g);
+    data_free(&d);
+}
+END_TEST
+
+/* rule 4 (1se-parsimony) through desurv_tune, by BO and on a grid. */
+START_TEST(rule_1se_parsimony)
+{
+    data d = small_data();
+    desurv_model *m = small_model(), *m2 = small_model();
+    desurv_tuner *t = small_bo(), *g = small_grid();
+    tset(t, DESURV_TOPT_RULE, 4);
+    tset(g, DESURV_TOPT_RULE, 4);
+    tune_ok(t, m, &d);
+    tune_ok(g, m2, &d);
+    hist h = hist_get(t), hg = hist_get(g);
+    check_choice(t, &h, 4);
+    check_refit(t, m, &d);
+    check_choice(g, &hg, 4);
+    hist_free(&h), hist_free(&hg);
     desurv_model_free(m), desurv_model_free(m2);
     desurv_tuner_free(t), desurv_tuner_free(g);
     data_free(&d);
@@ -2031,6 +2079,7 @@ static Suite *tune_suite(void)
     tcase_add_test(run, bo_exhausted_space);
     tcase_add_test(run, bo_rule_lcb);
     tcase_add_test(run, rule_1se_recon);
+    tcase_add_test(run, rule_1se_parsimony);
     tcase_add_test(run, bo_alpha_scale);
     tcase_add_test(run, bo_nothing_searched);
     tcase_add_test(run, user_folds_honoured);

@@ -744,10 +744,16 @@ typedef enum desurv_tuner_option {
     DESURV_TOPT_METHOD = 3,      /**< ["method"] 0 Bayesian optimisation (default), 1 grid search */
     DESURV_TOPT_INIT_POINTS = 4, /**< ["init_points"] Latin-hypercube points; 0 (default): max(5, 3 d) */
     DESURV_TOPT_ITERATIONS = 5,  /**< ["iterations"] BO steps after the design; default 20 */
-    DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice: 0 max, 1 1se (default), 2 lcb,
+    DESURV_TOPT_RULE = 6,        /**< ["rule"] final choice, integer in [0, 4]: 0 max, 1 1se
+                                      (default), 2 lcb (Bayesian optimisation only),
                                       3 1se-recon (within one se of the best mean C, the lowest
                                       held-out reconstruction error; see
-                                      desurv_tuner_history_recon) */
+                                      desurv_tuner_history_recon), 4 1se-parsimony (within one
+                                      se of the best mean C, the smallest k whose held-out
+                                      reconstruction error is within one se of the lowest; at
+                                      that k, among the points within one se of its best C, the
+                                      smallest alpha, then the largest lambda; 1se when no
+                                      reconstruction error is known; doc/algorithm.md) */
     DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin >= 0; default 0 */
     DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule, in [1e-6, 10]; default 1.645 */
     DESURV_TOPT_POOL = 9,        /**< ["pool"] EI candidate pool; 0 (default): max(1000, 200 d) */
@@ -888,7 +894,7 @@ DESURV_API int desurv_tuner_history(const desurv_tuner *t, int64_t i, double *pa
  * relative squared error ||X_B - W_B H||^2 / ||X_B||^2 averaged over both
  * directions, then over starts.  mean: its mean over the folds, se: sd /
  * sqrt(K).  NaN for warm-start points and unscorable fits.  Either output
- * may be NULL.  Used by rule 3 (DESURV_TOPT_RULE).
+ * may be NULL.  Used by rules 3 and 4 (DESURV_TOPT_RULE).
  * @return DESURV_OK, DESURV_E_NULL (t), DESURV_E_RANGE (i).  @since 0.2
  */
 DESURV_API int desurv_tuner_history_recon(const desurv_tuner *t, int64_t i, double *mean,

@@ -1,6 +1,6 @@
 """DeSurvTuner: cross-validated model selection over libdesurv's
 desurv_tune() (Bayesian optimisation or grid search, rules max / 1se /
-lcb / 1se-recon, refit on all samples)."""
+lcb / 1se-recon / 1se-parsimony, refit on all samples)."""
 
 import ctypes
 import math
@@ -19,7 +19,7 @@ PARAM_NAMES = ("k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "ntop")
 _INTEGRAL = {"k", "ntop"}
 _ALIASES = {"lambda": "lambda_"}
 
-_RULES = {"max": 0, "1se": 1, "lcb": 2, "1se-recon": 3}
+_RULES = {"max": 0, "1se": 1, "lcb": 2, "1se-recon": 3, "1se-parsimony": 4}
 _START_MODES = {"average": 0, "best": 1}
 _METHODS = {"bo": 0, "grid": 1}
 _ALPHA_SCALES = {"logodds": 0, "linear": 1}
@@ -84,12 +84,16 @@ class DeSurvTuner(HandleOwner):
     n_folds, n_starts, n_init_points, n_iter : int
         CV folds (2..100), random starts per fold fit (and of the refit),
         Latin-hypercube design points (0: max(5, 3 d)), BO steps after them.
-    rule : {"max", "1se", "lcb", "1se-recon"} or int
+    rule : {"max", "1se", "lcb", "1se-recon", "1se-parsimony"} or int
         Final choice: the best mean C, the smallest k within one standard
         error of it (default), the best lower confidence bound of the
         surrogate (BO only), or, within one standard error of the best,
-        the lowest held-out reconstruction error ("1se-recon", see
-        doc/algorithm.md).  An integer is passed to the library as is.
+        the lowest held-out reconstruction error ("1se-recon"), or the
+        smallest k whose reconstruction error is within one standard error
+        of that lowest one, then at that k the smallest alpha (then the
+        largest lambda) within one standard error of the k's best C
+        ("1se-parsimony"; 1se when no reconstruction error is known).  See
+        doc/algorithm.md.  An integer is passed to the library as is.
     method : {"bo", "grid"} or int
     grid : dict or None
         For ``method="grid"``: values per keyword name; the grid is their
@@ -146,7 +150,8 @@ class DeSurvTuner(HandleOwner):
         One row per evaluation in evaluation order, columns k, alpha,
         lambda_, nu, lambda_w, lambda_h, ntop, mean, se, pooled, fold_0 ..
         fold_{K-1}, recon, recon_se (the held-out reconstruction error used
-        by rule "1se-recon" and its standard error; unscorable values NaN).
+        by rules "1se-recon" and "1se-parsimony" and its standard error;
+        unscorable values NaN).
     surface_ : dict or None
         The surrogate over (k, alpha) at the other chosen values: "k"
         (ascending ints), "alpha" (ascending), "mean" and "sd" of shape

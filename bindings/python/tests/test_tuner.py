@@ -413,3 +413,37 @@ def test_rule_1se_recon_chooses_the_lowest_reconstruction_on_the_plateau(data, h
         assert np.isfinite(recon).all() and (recon >= 0).all()
         assert plateau[t.best_index_]
         assert recon[t.best_index_] == recon[plateau].min()
+
+
+def _parsimony_choice(h):
+    """Rule 1se-parsimony written out from its documentation (finite
+    values only, as the tuner records them here); h: name -> numpy column."""
+    def simpler(i):  # smaller alpha, larger lambda, smaller nu, earlier
+        return (h["alpha"][i], -h["lambda_"][i], h["nu"][i], i)
+
+    def by_mean(i):
+        return (-h["mean"][i], h["k"][i]) + simpler(i)
+
+    idx = list(range(len(h["mean"])))
+    best = min(idx, key=by_mean)
+    plateau = [i for i in idx if h["mean"][i] >= h["mean"][best] - h["se"][best]]
+    r = min(plateau, key=lambda i: (h["recon"][i],) + by_mean(i))
+    k = min(h["k"][i] for i in plateau if h["recon"][i] <= h["recon"][r] + h["recon_se"][r])
+    kb = min((i for i in idx if h["k"][i] == k), key=by_mean)
+    band = [i for i in idx if h["k"][i] == k and h["mean"][i] >= h["mean"][kb] - h["se"][kb]]
+    return min(band, key=simpler)
+
+
+def test_rule_1se_parsimony(data, history_mode):
+    grid = {"k": [2, 3], "alpha": [0.2, 0.5, 0.9]}
+    with small_tuner(method="grid", grid=grid, bounds=None, rule="1se-parsimony") as t:
+        t.fit(data.X, data.time, data.event)
+        check_history_type(t.history_, history_mode)
+        h = {c: column(t.history_, c) for c in columns(t.history_)}
+        assert nrows(t.history_) == 6
+        assert all(np.isfinite(h[c]).all() for c in ("mean", "se", "recon", "recon_se"))
+        assert t.best_index_ == _parsimony_choice(h)
+        chosen = t.best_index_
+    with small_tuner(method="grid", grid=grid, bounds=None, rule=4) as t:
+        t.fit(data.X, data.time, data.event)
+        assert t.best_index_ == chosen
