@@ -25,12 +25,24 @@
  * compared with 0 exactly, so the returned h is the solution of its final
  * passive system and nonnegative, its zeros exactly 0.0.
  *
- * Guarantees: a column whose G_FF has no numerically nonsingular Cholesky
- * factor (duplicate columns of W), or that is still infeasible after
- * MAX_ROUNDS_BASE + MAX_ROUNDS_PER_K k rounds (rounding defeating the
- * backup rule), is finished by cyclic coordinate descent on the full
- * problem, which cannot fail and converges to a minimiser of the convex
- * problem.  Every column therefore ends after a bounded amount of work.
+ * Semidefinite G: when G_FF has no numerically nonsingular Cholesky factor
+ * (dpotrf fails, or a pivot L_tt^2 < PIVOT_TOL G_rr), variable r = F's t-th
+ * is, to rounding, a combination of the earlier free variables (duplicate
+ * or nearly duplicate columns of W).  Dropping it from F loses nothing: the
+ * minimum over F is attained with x_r = 0, and then y_r = 0 up to rounding.
+ * So r leaves F and is marked dependent: it is not flipped back in while
+ * the variables it depends on stay free (the mark is cleared whenever a
+ * variable leaves F).  For an exact duplicate this is exact; for a near
+ * duplicate (angle below ~3e-7) y_r may be slightly negative, an
+ * improvement only reachable with huge cancelling coefficients that would
+ * be rounding noise anyway.
+ *
+ * Termination: a column still infeasible after MAX_ROUNDS_BASE +
+ * MAX_ROUNDS_PER_K k rounds (rounding defeating the backup rule) is
+ * finished by cyclic coordinate descent on the full problem, which cannot
+ * fail (each step is an exact one-variable minimisation; variables with
+ * G_rr <= 0 stay at 0) and converges to a minimiser of the convex problem.
+ * Every column therefore ends after a bounded amount of work.
  */
 #include "nnls_bpp.h"
 
@@ -47,14 +59,14 @@ enum {
     FULL_TRIES = 3,        /* Kim & Park's alpha */
     MAX_ROUNDS_BASE = 50,  /* pivoting rounds per column before the fallback: */
     MAX_ROUNDS_PER_K = 10, /*   far above the handful seen in practice */
-    CD_MAX_SWEEPS = 100000
+    CD_MAX_SWEEPS = 10000  /* the fallback is for rare columns: bound its cost */
 };
 
 /* Relative size of the rounding error of y = G x - c (see above). */
 static const double TOL_REL = 1e-13;
 /* A Cholesky pivot L_tt^2 below PIVOT_TOL G_rr means column r of W is in
  * the span of the earlier free columns to within ~3e-7 in angle: x_F would
- * be mostly rounding noise, so the column goes to the fallback instead. */
+ * be mostly rounding noise, so r is dropped from F instead (see above). */
 static const double PIVOT_TOL = 1e-13;
 /* Coordinate descent stops when no coordinate moved by more than this
  * fraction of the largest one. */
@@ -71,7 +83,8 @@ typedef struct bpp {
     double *L, *GF, *B, *Y; /* f x f factor, k x f G(:, F), f x CHUNK x_F, k x CHUNK */
     int64_t *order, *tmp;   /* columns of a round sorted by mask; radix scratch */
     uint64_t *viol;         /* V_j of the last round */
-    int64_t *alpha, *beta, *rounds; /* rounds[j] < 0: no usable factor, fall back */
+    uint64_t *dep;                  /* variables dropped as dependent (see above) */
+    int64_t *alpha, *beta, *rounds; /* Kim & Park's alpha, beta; rounds so far */
     int64_t *list;                  /* the columns still in play */
     dsv_bpp_stats st;
 } bpp;
@@ -116,7 +129,7 @@ int64_t dsv_bpp_work_size(int64_t k, int64_t n)
 int64_t dsv_bpp_iwork_size(int64_t k, int64_t n)
 {
     (void)k;
-    return 7 * n;
+    return 8 * n;
 }
 
 static int all_finite(const double *A, int64_t rows, int64_t cols, int64_t lda)
@@ -152,25 +165,29 @@ static void radix_sort(bpp *b, int64_t m)
 
 /* ---- one passive set ---- */
 
-/* L = chol(G_FF) and GF = G(:, F).  Returns 0, or -1 when G_FF is not
- * numerically positive definite. */
-static int factor_set(bpp *b, const int64_t *idx, int64_t f)
+/* L = chol(G_FF) and GF = G(:, F).  Returns -1, or the position t in F of
+ * the first variable that makes G_FF numerically singular. */
+static int64_t factor_set(bpp *b, const int64_t *idx, int64_t f)
 {
     int64_t k = b->k;
     for (int64_t t = 0; t < f; t++)
         for (int64_t s = 0; s < f; s++)
             b->L[s + t * f] = b->G[idx[s] + idx[t] * k];
     b->st.factors++;
-    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)f, b->L, (lapack_int)f) != 0)
-        return -1;
-    for (int64_t t = 0; t < f; t++) {
+    /* info > 0: the leading minor of order info is not positive definite,
+     * and the first info - 1 pivots are valid */
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)f, b->L, (lapack_int)f);
+    int64_t valid = info > 0 ? (int64_t)info - 1 : f;
+    for (int64_t t = 0; t < valid; t++) {
         double p = b->L[t + t * f];
         if (!(p * p >= PIVOT_TOL * b->G[idx[t] + idx[t] * k]))
-            return -1;
+            return t;
     }
+    if (valid < f)
+        return valid;
     for (int64_t t = 0; t < f; t++)
         memcpy(b->GF + t * k, b->G + idx[t] * k, (size_t)k * sizeof(double));
-    return 0;
+    return -1;
 }
 
 /* Write column j of H from x_F (NULL: F empty) and return V_j; gx is
@@ -193,26 +210,43 @@ static uint64_t scatter(bpp *b, int64_t j, uint64_t F, const int64_t *idx, int64
     for (int64_t r = 0; r < k; r++)
         cmax = fmax(cmax, fabs(c[r]));
     double tol = TOL_REL * (cmax + b->gmax * xsum);
-    uint64_t out = b->allowed & ~F;
+    uint64_t out = b->allowed & ~F & ~b->dep[j];
     for (int64_t r = 0; r < k; r++)
         if ((out & bit(r)) && (gx ? gx[r] : 0.0) - c[r] < -tol)
             v |= bit(r);
     return v;
 }
 
+/* Factor G_FF, dropping dependent variables from F (and from the passive
+ * sets of the m columns cols[]) until the factor is usable; returns the
+ * final F, its indices in idx[] and their number in *f. */
+static uint64_t factor_or_drop(bpp *b, uint64_t F, const int64_t *cols, int64_t m, int64_t *idx,
+                               int64_t *f)
+{
+    for (;;) {
+        *f = set_indices(F, b->k, idx);
+        if (*f == 0)
+            return F;
+        int64_t t = factor_set(b, idx, *f);
+        if (t < 0)
+            return F;
+        F &= ~bit(idx[t]);
+        b->st.dropped++;
+        for (int64_t i = 0; i < m; i++) {
+            b->passive[cols[i]] = F;
+            b->dep[cols[i]] |= bit(idx[t]);
+        }
+    }
+}
+
 /* Solve the m columns cols[] that all have passive set F. */
 static void solve_set(bpp *b, uint64_t F, const int64_t *cols, int64_t m)
 {
-    int64_t idx[DSV_BPP_MAX_K], k = b->k;
-    int64_t f = set_indices(F, k, idx);
+    int64_t idx[DSV_BPP_MAX_K], f, k = b->k;
+    F = factor_or_drop(b, F, cols, m, idx, &f);
     if (f == 0) {
         for (int64_t i = 0; i < m; i++)
             b->viol[cols[i]] = scatter(b, cols[i], F, idx, 0, NULL, NULL);
-        return;
-    }
-    if (factor_set(b, idx, f) != 0) {
-        for (int64_t i = 0; i < m; i++)
-            b->rounds[cols[i]] = -1;
         return;
     }
     for (int64_t s = 0; s < m; s += CHUNK) {
@@ -252,6 +286,8 @@ static void solve_round(bpp *b, const int64_t *list, int64_t m)
 static void exchange(bpp *b, int64_t j, uint64_t v)
 {
     int64_t nv = popcount(v);
+    if (v & b->passive[j])
+        b->dep[j] = 0; /* a variable leaves F: what depended on it may be needed */
     if (nv < b->beta[j]) {
         b->beta[j] = nv;
         b->alpha[j] = FULL_TRIES;
@@ -327,12 +363,13 @@ static void setup(bpp *b, double *work, int64_t *iwork, int64_t n)
     b->beta = b->alpha + n;
     b->rounds = b->beta + n;
     b->list = b->rounds + n;
+    b->dep = (uint64_t *)(b->list + n);
     memset(&b->st, 0, sizeof b->st);
 }
 
 int dsv_nnls_bpp_ex(const double *G, int64_t k, const double *C, int64_t ldc, int64_t n,
                     double *H, int64_t ldh, uint64_t *passive, double *work, int64_t *iwork,
-                    dsv_bpp_stats *stats)
+                    int64_t max_rounds, dsv_bpp_stats *stats)
 {
     if (k < 1 || k > DSV_BPP_MAX_K || n < 0)
         return DESURV_E_DIM;
@@ -342,12 +379,15 @@ int dsv_nnls_bpp_ex(const double *G, int64_t k, const double *C, int64_t ldc, in
         return DESURV_E_NUMERIC;
     bpp b = {.G = G, .C = C, .k = k, .ldc = ldc, .ldh = ldh, .H = H, .passive = passive};
     setup(&b, work, iwork, n);
+    if (max_rounds > 0)
+        b.max_rounds = max_rounds;
     int64_t *list = b.list, m = n;
     for (int64_t j = 0; j < n; j++) {
         passive[j] &= b.allowed;
         b.alpha[j] = FULL_TRIES;
         b.beta[j] = k + 1;
         b.rounds[j] = 0;
+        b.dep[j] = 0;
         list[j] = j;
     }
     while (m > 0) {
@@ -355,7 +395,7 @@ int dsv_nnls_bpp_ex(const double *G, int64_t k, const double *C, int64_t ldc, in
         int64_t kept = 0;
         for (int64_t i = 0; i < m; i++) {
             int64_t j = list[i];
-            if (b.rounds[j] < 0 || (b.viol[j] && ++b.rounds[j] > b.max_rounds)) {
+            if (b.viol[j] && ++b.rounds[j] > b.max_rounds) {
                 cd_column(&b, j);
             } else if (b.viol[j]) {
                 exchange(&b, j, b.viol[j]);
@@ -372,5 +412,5 @@ int dsv_nnls_bpp_ex(const double *G, int64_t k, const double *C, int64_t ldc, in
 int dsv_nnls_bpp(const double *G, int64_t k, const double *C, int64_t ldc, int64_t n,
                  double *H, int64_t ldh, uint64_t *passive, double *work, int64_t *iwork)
 {
-    return dsv_nnls_bpp_ex(G, k, C, ldc, n, H, ldh, passive, work, iwork, NULL);
+    return dsv_nnls_bpp_ex(G, k, C, ldc, n, H, ldh, passive, work, iwork, 0, NULL);
 }

@@ -17,7 +17,8 @@
 /* What one call did (for tests and tracing). */
 typedef struct dsv_bpp_stats {
     int64_t passes;    /* solve rounds; 1 = the warm start was already optimal everywhere */
-    int64_t factors;   /* Cholesky factorisations (one per distinct passive set per round) */
+    int64_t factors;   /* Cholesky factorisations (about one per distinct passive set per round) */
+    int64_t dropped;   /* variables dropped from a passive set as dependent (see below) */
     int64_t fallbacks; /* columns finished by coordinate descent (see below) */
 } dsv_bpp_stats;
 
@@ -35,14 +36,19 @@ int64_t dsv_bpp_iwork_size(int64_t k, int64_t n);
  * work, iwork: dsv_bpp_work_size / dsv_bpp_iwork_size elements.  Never
  * allocates, prints nothing, no global state.
  *
- * Variables with G_rr <= 0 (a zero column of W) are held at 0: their c_r
- * is then 0 too and any value is optimal (if c_r > 0 the problem is
- * unbounded and h_r = 0 is returned regardless).  When the Cholesky
- * factor of some G_FF does not exist or is numerically singular (duplicate
- * columns of W), or pivoting has not converged within its iteration cap,
- * that column is solved by cyclic coordinate descent on the full problem
- * instead: the optimal objective value is reached, but with a singular G
- * the minimiser is not unique and h is one of them.
+ * Semidefinite G.  Variables with G_rr <= 0 (a zero column of W) are held
+ * at 0: their c_r is then 0 too and any value is optimal (if c_r > 0 the
+ * problem is unbounded and h_r = 0 is returned regardless).  When the
+ * Cholesky factor of some G_FF does not exist or is numerically singular
+ * (duplicate columns of W, or columns within ~3e-7 in angle of the span of
+ * the other free ones), the offending variable is dropped from F and kept
+ * at 0 while the variables it depends on stay free: exact for duplicates
+ * (the minimiser is then not unique and h is one of them, with the optimal
+ * objective value); for nearly dependent columns the KKT residual of that
+ * variable is only small, not at rounding level.  A column whose pivoting
+ * has not converged within its round cap (50 + 10 k; not seen in practice)
+ * is finished by cyclic coordinate descent on the full problem (at most
+ * 10000 sweeps), which cannot fail.
  *
  * The output depends only on the inputs including the warm start (a
  * different warm start may change the last bits, never the answer beyond
@@ -53,9 +59,10 @@ int64_t dsv_bpp_iwork_size(int64_t k, int64_t n);
 int dsv_nnls_bpp(const double *G, int64_t k, const double *C, int64_t ldc, int64_t n,
                  double *H, int64_t ldh, uint64_t *passive, double *work, int64_t *iwork);
 
-/* The same, also reporting what was done into *stats (may be NULL). */
+/* The same with the round cap max_rounds (<= 0: the default 50 + 10 k),
+ * also reporting what was done into *stats (may be NULL). */
 int dsv_nnls_bpp_ex(const double *G, int64_t k, const double *C, int64_t ldc, int64_t n,
                     double *H, int64_t ldh, uint64_t *passive, double *work, int64_t *iwork,
-                    dsv_bpp_stats *stats);
+                    int64_t max_rounds, dsv_bpp_stats *stats);
 
 #endif
