@@ -29,9 +29,10 @@ static void prob_free(prob *P)
 
 /* W (p x k) uniform; X = W H0 + noise - shift, H0 sparse uniform: a
  * positive shift gives solutions with many zeros.  Column dup of W (if >= 0)
- * is set equal to column 0 and column zero (if >= 0) to zero. */
-static prob make_prob(int64_t k, int64_t n, int64_t ldc, uint64_t seed, double shift, int64_t dup,
-                      int64_t zero)
+ * is set to column 0 plus dup_eps times noise, and column zero (if >= 0) to
+ * zero. */
+static prob make_prob_dup(int64_t k, int64_t n, int64_t ldc, uint64_t seed, double shift,
+                          int64_t dup, double dup_eps, int64_t zero)
 {
     int64_t p = 200;
     dsv_rng rng;
@@ -41,7 +42,8 @@ static prob make_prob(int64_t k, int64_t n, int64_t ldc, uint64_t seed, double s
     for (int64_t i = 0; i < p * k; i++)
         W[i] = dsv_rng_uniform(&rng);
     if (dup >= 0)
-        memcpy(W + dup * p, W, (size_t)p * sizeof(double));
+        for (int64_t i = 0; i < p; i++)
+            W[i + dup * p] = W[i] + dup_eps * dsv_rng_normal(&rng);
     if (zero >= 0)
         memset(W + zero * p, 0, (size_t)p * sizeof(double));
     for (int64_t j = 0; j < n; j++)
@@ -69,15 +71,27 @@ static prob make_prob(int64_t k, int64_t n, int64_t ldc, uint64_t seed, double s
     return P;
 }
 
+static prob make_prob(int64_t k, int64_t n, int64_t ldc, uint64_t seed, double shift)
+{
+    return make_prob_dup(k, n, ldc, seed, shift, -1, 0.0, -1);
+}
+
 /* Run the solver with freshly allocated workspace. */
-static int run(const prob *P, double *H, int64_t ldh, uint64_t *passive, dsv_bpp_stats *st)
+static int run_cap(const prob *P, double *H, int64_t ldh, uint64_t *passive, int64_t max_rounds,
+                   dsv_bpp_stats *st)
 {
     double *work = malloc((size_t)(dsv_bpp_work_size(P->k, P->n) + 1) * sizeof(double));
     int64_t *iwork = malloc((size_t)(dsv_bpp_iwork_size(P->k, P->n) + 1) * sizeof(int64_t));
-    int rc = dsv_nnls_bpp_ex(P->G, P->k, P->C, P->ldc, P->n, H, ldh, passive, work, iwork, st);
+    int rc = dsv_nnls_bpp_ex(P->G, P->k, P->C, P->ldc, P->n, H, ldh, passive, work, iwork,
+                             max_rounds, st);
     free(work);
     free(iwork);
     return rc;
+}
+
+static int run(const prob *P, double *H, int64_t ldh, uint64_t *passive, dsv_bpp_stats *st)
+{
+    return run_cap(P, H, ldh, passive, 0, st);
 }
 
 static double col_scale(const prob *P, const double *c, const double *h)
@@ -233,7 +247,7 @@ static const struct {
 START_TEST(test_kkt_cold_and_warm)
 {
     int64_t k = random_cases[_i].k, n = random_cases[_i].n, ldc = k + 3, ldh = k + 2;
-    prob P = make_prob(k, n, ldc, 100 + (uint64_t)_i, random_cases[_i].shift, -1, -1);
+    prob P = make_prob(k, n, ldc, 100 + (uint64_t)_i, random_cases[_i].shift);
     double *H = malloc((size_t)(ldh * n) * sizeof(double));
     for (int64_t i = 0; i < ldh * n; i++)
         H[i] = -7.0; /* the padding rows must survive */
@@ -279,7 +293,7 @@ END_TEST
 START_TEST(test_warm_exact_one_round)
 {
     int64_t k = 10, n = 500;
-    prob P = make_prob(k, n, k, 31, 1.0, -1, -1);
+    prob P = make_prob(k, n, k, 31, 1.0);
     double *H = malloc((size_t)(k * n) * sizeof(double));
     double *H2 = malloc((size_t)(k * n) * sizeof(double));
     uint64_t *pas = masks(n, 0);
@@ -303,7 +317,7 @@ END_TEST
 START_TEST(test_garbage_warm_start)
 {
     int64_t k = 16, n = 400;
-    prob P = make_prob(k, n, k, 41, 1.5, -1, -1);
+    prob P = make_prob(k, n, k, 41, 1.5);
     double *H = malloc((size_t)(k * n) * sizeof(double));
     double *H2 = malloc((size_t)(k * n) * sizeof(double));
     uint64_t *pas = masks(n, 0), *junk = masks(n, 0);
@@ -327,7 +341,7 @@ END_TEST
 START_TEST(test_deterministic)
 {
     int64_t k = 12, n = 900;
-    prob P = make_prob(k, n, k, 51, 1.0, -1, -1);
+    prob P = make_prob(k, n, k, 51, 1.0);
     double *H[2];
     uint64_t *pas[2];
     dsv_rng rng;
@@ -370,18 +384,23 @@ static prob reduced(const prob *P, int64_t drop_a, int64_t drop_b)
     return R;
 }
 
+/* Column 3 of W duplicates column 0 exactly (_i = 0) or to 1e-9 (_i = 1,
+ * numerically the same: the computed G_FF is singular or indefinite);
+ * column 5 is zero. */
 START_TEST(test_semidefinite)
 {
-    /* column 3 of W duplicates column 0, column 5 is zero */
     int64_t k = 7, n = 300;
-    prob P = make_prob(k, n, k, 61, 0.8, 3, 5);
+    prob P = make_prob_dup(k, n, k, 61, 0.8, 3, _i ? 1e-9 : 0.0, 5);
     double *H = malloc((size_t)(k * n) * sizeof(double));
     for (int start = 0; start < 2; start++) {
         uint64_t *pas = masks(n, start ? ~(uint64_t)0 : 0);
         dsv_bpp_stats st;
         ck_assert_int_eq(run(&P, H, k, pas, &st), DESURV_OK);
-        ck_assert_int_gt(st.fallbacks, 0); /* the fallback was exercised */
-        check_kkt(&P, H, k, pas, 1e-10);
+        ck_assert_int_gt(st.dropped, 0); /* the dependent-variable path was taken */
+        ck_assert_int_eq(st.fallbacks, 0);
+        /* a near duplicate leaves the dropped variable's gradient small, not
+         * at rounding level (see lib/nnls_bpp.h) */
+        check_kkt(&P, H, k, pas, _i ? 1e-8 : 1e-10);
         /* the duplicate and the zero column add nothing: same optimum */
         prob R = reduced(&P, 3, 5);
         double *HR = malloc((size_t)(R.k * n) * sizeof(double));
@@ -399,6 +418,30 @@ START_TEST(test_semidefinite)
         prob_free(&R);
         free(pas);
     }
+    free(H);
+    prob_free(&P);
+}
+END_TEST
+
+/* A round cap of 1 sends every column that needs a second exchange to the
+ * coordinate-descent fallback: the same solutions. */
+START_TEST(test_fallback)
+{
+    int64_t k = 12, n = 400;
+    prob P = make_prob(k, n, k, 71, 1.0);
+    double *H = malloc((size_t)(k * n) * sizeof(double));
+    double *H2 = malloc((size_t)(k * n) * sizeof(double));
+    uint64_t *pas = masks(n, 0), *pas2 = masks(n, 0);
+    dsv_bpp_stats st;
+    ck_assert_int_eq(run(&P, H, k, pas, &st), DESURV_OK);
+    ck_assert_int_eq(st.fallbacks, 0);
+    ck_assert_int_eq(run_cap(&P, H2, k, pas2, 1, &st), DESURV_OK);
+    ck_assert_int_gt(st.fallbacks, n / 4);
+    check_kkt(&P, H2, k, pas2, 1e-12);
+    ck_assert_msg(rel_diff(H2, k, H, k, k, n) <= 1e-10, "%g", rel_diff(H2, k, H, k, k, n));
+    free(pas2);
+    free(pas);
+    free(H2);
     free(H);
     prob_free(&P);
 }
@@ -498,7 +541,8 @@ int main(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("degenerate");
-    tcase_add_test(tc, test_semidefinite);
+    tcase_add_loop_test(tc, test_semidefinite, 0, 2);
+    tcase_add_test(tc, test_fallback);
     tcase_add_test(tc, test_zero_gram);
     tcase_add_test(tc, test_edges);
     tcase_add_test(tc, test_errors);
