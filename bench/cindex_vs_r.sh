@@ -21,13 +21,15 @@ root=$(dirname "$here")
 build=${BUILD_DIR:-"$root/build-bench"}
 rscript=${RSCRIPT:-Rscript}
 
-if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" "$root" -Dbuildtype=release >/dev/null
-fi
-ninja -C "$build" bench/bench_cindex >/dev/null
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# Quiet unless the build fails (meson draws progress bars on stderr).
+if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" "$root" -Dbuildtype=release >"$tmp/build.log" 2>&1 ||
+        { cat "$tmp/build.log"; exit 1; }
+fi
+ninja -C "$build" bench/bench_cindex >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
 
 # Reads the file bench_cindex wrote; a warm-up on the first 1000 samples
 # loads the code, then only the concordance call is timed.
