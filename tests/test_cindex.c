@@ -307,6 +307,8 @@ START_TEST(test_validation)
     ck_assert_int_eq(desurv_cindex(t, e, r, 3, NULL), DESURV_E_NULL);
     ck_assert_int_eq(desurv_cindex(t, e, r, 0, &c), DESURV_E_DIM);
     ck_assert_int_eq(desurv_cindex(t, e, r, -5, &c), DESURV_E_DIM);
+    /* Refused before any array is read: the scratch holds 32-bit indices. */
+    ck_assert_int_eq(desurv_cindex(t, e, r, (int64_t)1 << 31, &c), DESURV_E_DIM);
 
     double bad_t[4][3] = {{1, -2, 3}, {1, NAN, 3}, {1, 2, INFINITY}, {-INFINITY, 2, 3}};
     for (int k = 0; k < 4; k++)

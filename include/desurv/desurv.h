@@ -271,7 +271,7 @@ DESURV_API int desurv_predict(const desurv_model *m, const double *X, int64_t p,
  * @param risk  length n, finite; higher = shorter expected survival.
  * @param n     number of samples, >= 1.
  * @param c_out receives C in [0, 1]; NaN when no pair is comparable.
- * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (n < 1),
+ * @return DESURV_OK, DESURV_E_NULL, DESURV_E_DIM (n < 1 or n > 2^31 - 1),
  *         DESURV_E_NONFINITE (risk), DESURV_E_TIME, DESURV_E_EVENT,
  *         DESURV_E_NOMEM.  Thread-safe.  @since 0.1
  */
