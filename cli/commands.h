@@ -50,6 +50,7 @@ long demo_default_threads(void);
     {"ties", "T", "Cox ties: breslow (default) or efron"},                       \
     {"offset", "O", "per-gene baseline: gene (default; fitted, offset.tsv) or none"}, \
     {"hstep", "S", "H-step: exact (default), hals, or mu (the papers' update)"},  \
+    {"wstep", "S", "W-step majoriser: mu (default, Lee-Seung bound) or hals"},   \
     {"top-genes", "N", "rows per factor in top_genes.tsv (default 50)"}
 
 /* Reads --expr/--surv and the preprocessing options, then the data. */
@@ -59,7 +60,7 @@ int load_training(const args *a, const cli_common *c, dataset *d);
 int surv_options(const args *a, surv_opts *so);
 /* Expression options only (predict). */
 int expr_options(const args *a, expr_opts *eo, int transform);
-/* Applies --maxit, --tol, --imaxit, --ties, --offset, --hstep, --seed,
+/* Applies --maxit, --tol, --imaxit, --ties, --offset, --hstep, --wstep, --seed,
  * --threads to m. */
 int fit_control(const args *a, const cli_common *c, desurv_model *m);
 /* Prints a library failure ("what: sentence (detail)") and maps it. */

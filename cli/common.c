@@ -92,9 +92,10 @@ int fit_control(const args *a, const cli_common *c, desurv_model *m)
     static const char *const ties[] = {"breslow", "efron"};
     static const char *const offsets[] = {"none", "gene"};      /* DESURV_OFFSET_* */
     static const char *const hsteps[] = {"exact", "hals", "mu"}; /* DESURV_HSTEP_* */
+    static const char *const wsteps[] = {"hals", "mu"};          /* DESURV_WSTEP_* */
     int64_t maxit = 1000, imaxit = 30;
     double tol = 1e-6;
-    int tie = 0, offset = DESURV_OFFSET_GENE, hstep = DESURV_HSTEP_EXACT;
+    int tie = 0, offset = DESURV_OFFSET_GENE, hstep = DESURV_HSTEP_EXACT, wstep = DESURV_WSTEP_MU;
     int rc = arg_int(a, "maxit", 1, 100000000, &maxit);
     if (rc == CLI_OK)
         rc = arg_int(a, "imaxit", 0, 100000000, &imaxit);
@@ -109,7 +110,11 @@ int fit_control(const args *a, const cli_common *c, desurv_model *m)
     if (rc == CLI_OK)
         rc = set_opt(m, DESURV_OPT_OFFSET, offset, "offset");
     if (rc == CLI_OK)
+        rc = arg_choice(a, "wstep", wsteps, 2, &wstep);
+    if (rc == CLI_OK)
         rc = set_opt(m, DESURV_OPT_HSTEP, hstep, "hstep");
+    if (rc == CLI_OK)
+        rc = set_opt(m, DESURV_OPT_WSTEP, wstep, "wstep");
     if (rc == CLI_OK)
         rc = set_opt(m, DESURV_OPT_MAXIT, (double)maxit, "maxit");
     if (rc == CLI_OK)

@@ -202,6 +202,24 @@ static int write_top(FILE *f, const void *ctx)
     return CLI_OK;
 }
 
+/* Fraction of the fits behind history entry e that met tol (NaN: none). */
+static double converged_fraction(const desurv_tuner *t, int64_t e)
+{
+    int64_t len = 0;
+    if (desurv_tuner_history_iters(t, e, NULL, 0, &len) != DESURV_OK || len == 0)
+        return NAN;
+    double *it = cli_alloc((size_t)len, sizeof *it);
+    if (!it)
+        return NAN;
+    desurv_tuner_history_iters(t, e, it, len, &len);
+    int64_t ok = 0, all = 0;
+    for (int64_t j = 0; j < len; j++)
+        if (!isnan(it[j]))
+            all++, ok += it[j] >= 0;
+    free(it);
+    return all ? (double)ok / (double)all : NAN;
+}
+
 /* history.tsv: every evaluation with its per-fold C-indices and its
  * held-out reconstruction error (rules 1se-recon and 1se-parsimony). */
 static int write_history(FILE *f, const void *ctx)
@@ -216,7 +234,8 @@ static int write_history(FILE *f, const void *ctx)
     fputs("eval", f);
     for (int q = 0; q < DESURV_PARAM_COUNT; q++)
         fprintf(f, "\t%s", desurv_param_name((desurv_param)q));
-    fputs("\tcv_cindex\tcv_cindex_se\tpooled_cindex\trecon_error\trecon_error_se", f);
+    fputs("\tcv_cindex\tcv_cindex_se\tpooled_cindex\trecon_error\trecon_error_se"
+          "\tfits_converged", f);
     for (int64_t i = 0; i < folds; i++)
         fprintf(f, "\tfold%lld", (long long)(i + 1));
     fputs("\tchosen\n", f);
@@ -232,11 +251,42 @@ static int write_history(FILE *f, const void *ctx)
         fputc('\t', f), tsv_num(f, pooled);
         fputc('\t', f), tsv_num(f, rec);
         fputc('\t', f), tsv_num(f, rec_se);
+        fputc('\t', f), tsv_num(f, converged_fraction(t, e));
         for (int64_t i = 0; i < folds; i++)
             fputc('\t', f), tsv_num(f, fc[i]);
         fprintf(f, "\t%d\n", e == r->tune->chosen);
     }
     free(fc);
+    return CLI_OK;
+}
+
+/* fits.tsv: every fold fit of every evaluation, with the outer
+ * iterations it took and whether it met tol (else it stopped at maxit). */
+static int write_fits(FILE *f, const void *ctx)
+{
+    const results *r = ctx;
+    const desurv_tuner *t = r->tune->t;
+    int64_t len = 0, folds = 0;
+    desurv_tuner_history_len(t, &len, &folds);
+    fputs("eval\tfold\tstart\titerations\tconverged\n", f);
+    for (int64_t e = 0; e < len; e++) {
+        int64_t n = 0;
+        desurv_tuner_history_iters(t, e, NULL, 0, &n);
+        double *it = n ? cli_alloc((size_t)n, sizeof *it) : NULL;
+        if (n && !it)
+            return CLI_FAILURE;
+        desurv_tuner_history_iters(t, e, it, n, &n);
+        int64_t per = folds ? n / folds : 0;
+        for (int64_t j = 0; j < n; j++) {
+            fprintf(f, "%lld\t%lld\t%lld\t", (long long)(e + 1), (long long)(j / per + 1),
+                    (long long)(j % per + 1));
+            if (isnan(it[j]))
+                fputs("NA\tNA\n", f);
+            else
+                fprintf(f, "%.0f\t%d\n", fabs(it[j]), it[j] >= 0);
+        }
+        free(it);
+    }
     return CLI_OK;
 }
 
@@ -335,6 +385,7 @@ static void json_fit(json *j, const results *r)
     json_str(j, "hstep", r->opt[DESURV_OPT_HSTEP] == DESURV_HSTEP_MU     ? "mu"
                          : r->opt[DESURV_OPT_HSTEP] == DESURV_HSTEP_HALS ? "hals"
                                                                           : "exact");
+    json_str(j, "wstep", r->opt[DESURV_OPT_WSTEP] == DESURV_WSTEP_HALS ? "hals" : "mu");
     json_num(j, "train_lp_median", r->lp_median);
     json_close(j);
 }
@@ -420,6 +471,8 @@ int results_write(outdir *o, const results *r)
         rc = outdir_add(o, "top_genes.tsv", write_top, r);
     if (rc == CLI_OK && r->tune)
         rc = outdir_add(o, "history.tsv", write_history, r);
+    if (rc == CLI_OK && r->tune)
+        rc = outdir_add(o, "fits.tsv", write_fits, r);
     if (rc == CLI_OK && r->tune && r->tune->method == 0)
         rc = outdir_add(o, "surface.tsv", write_surface, r);
     if (rc == CLI_OK)

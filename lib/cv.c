@@ -298,17 +298,25 @@ static int score_both(const dsv_cv *cv, const dsv_fold *fd, const dsv_problem *p
     return rc;
 }
 
-static void mark_failed(int64_t m, int64_t nva, double *c_out, double *r_out, double *lp_out)
+/* The iterations a fit took, negated when it did not meet tol. */
+static double fit_iterations(const dsv_state *s)
+{
+    return s->converged ? (double)s->iters : -(double)s->iters;
+}
+
+static void mark_failed(int64_t m, int64_t nva, double *c_out, double *r_out, double *it_out,
+                        double *lp_out)
 {
     for (int64_t i = 0; i < m; i++)
-        c_out[i] = r_out[i] = NAN;
+        c_out[i] = r_out[i] = it_out[i] = NAN;
     for (int64_t i = 0; i < m * nva; i++)
         lp_out[i] = NAN;
 }
 
 /* Every start of the block to convergence (batched), then scored. */
 static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *pr, int64_t f,
-                   int64_t s0, int64_t s1, double *c_out, double *r_out, double *lp_out)
+                   int64_t s0, int64_t s1, double *c_out, double *r_out, double *it_out,
+                   double *lp_out)
 {
     const dsv_fold *fd = &cv->f[f];
     int64_t m = s1 - s0;
@@ -320,13 +328,14 @@ static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *p
         rc = dsv_iterate_batch(pr, st, m, (int64_t)job->opt[DESURV_OPT_MAXIT],
                                job->opt[DESURV_OPT_TOL]);
     for (int64_t i = 0; rc == DESURV_OK && i < m; i++) {
+        it_out[i] = fit_iterations(&st[i]);
         rc = dsv_polish_beta(pr, &st[i]);
         if (rc == DESURV_OK)
             rc = score_both(cv, fd, pr, &st[i], job->ntop, &c_out[i], &r_out[i],
                             lp_out + i * fd->nva);
     }
     if (rc != DESURV_OK && !is_hard(rc)) {
-        mark_failed(m, fd->nva, c_out, r_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, it_out, lp_out);
         rc = DESURV_OK;
     }
     for (int64_t i = 0; st && i < m; i++)
@@ -337,7 +346,8 @@ static int run_all(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *p
 
 /* desurv_fit's protocol: selection phase over all starts, best continued. */
 static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *pr, int64_t f,
-                    int64_t nstarts, double *c_out, double *r_out, double *lp_out)
+                    int64_t nstarts, double *c_out, double *r_out, double *it_out,
+                    double *lp_out)
 {
     const dsv_fold *fd = &cv->f[f];
     const double *o = job->opt;
@@ -353,10 +363,12 @@ static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *
     int rc = st ? dsv_run_starts(&plan, st, &best) : DESURV_E_NOMEM;
     if (rc == DESURV_OK)
         rc = dsv_finish_start(pr, &st[best], maxit, o[DESURV_OPT_TOL]);
-    if (rc == DESURV_OK)
+    if (rc == DESURV_OK) {
+        it_out[0] = fit_iterations(&st[best]);
         rc = score_both(cv, fd, pr, &st[best], job->ntop, c_out, r_out, lp_out);
+    }
     if (rc != DESURV_OK && !is_hard(rc)) {
-        mark_failed(1, fd->nva, c_out, r_out, lp_out);
+        mark_failed(1, fd->nva, c_out, r_out, it_out, lp_out);
         rc = DESURV_OK;
     }
     for (int64_t i = 0; st && i < nstarts; i++)
@@ -366,26 +378,26 @@ static int run_best(const dsv_cv *cv, const dsv_cv_job *job, const dsv_problem *
 }
 
 int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, int64_t s1,
-                int64_t nstarts, double *c_out, double *r_out, double *lp_out, char *msg,
-                size_t cap)
+                int64_t nstarts, double *c_out, double *r_out, double *it_out, double *lp_out,
+                char *msg, size_t cap)
 {
     const dsv_fold *fd = &cv->f[f];
     int64_t m = job->best_mode ? 1 : s1 - s0;
     int64_t k = (int64_t)job->opt[DESURV_OPT_K];
     /* a training part without events (or too small for k) cannot be fitted */
     if (fd->cox.n_events == 0 || k > fd->ntr || k > cv->p) {
-        mark_failed(m, fd->nva, c_out, r_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, it_out, lp_out);
         return DESURV_OK;
     }
     dsv_problem pr;
     int rc = dsv_setup_problem(job->opt, &pr, fd->Xtr, cv->p, fd->ntr, cv->p, &fd->cox, msg, cap);
     if (rc == DESURV_OK) {
         pr.cancel = job->cancel;
-        rc = job->best_mode ? run_best(cv, job, &pr, f, nstarts, c_out, r_out, lp_out)
-                            : run_all(cv, job, &pr, f, s0, s1, c_out, r_out, lp_out);
+        rc = job->best_mode ? run_best(cv, job, &pr, f, nstarts, c_out, r_out, it_out, lp_out)
+                            : run_all(cv, job, &pr, f, s0, s1, c_out, r_out, it_out, lp_out);
         dsv_problem_free(&pr);
     } else if (!is_hard(rc)) {
-        mark_failed(m, fd->nva, c_out, r_out, lp_out);
+        mark_failed(m, fd->nva, c_out, r_out, it_out, lp_out);
         rc = DESURV_OK;
     }
     return rc;

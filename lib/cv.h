@@ -84,12 +84,13 @@ typedef struct dsv_cv_job {
  * s1 = nstarts, and one result) and score each on the held-out part:
  * c_out[i] the held-out C-index of start s0 + i (NaN when the fit failed
  * numerically or nothing is comparable), r_out[i] its held-out
- * reconstruction error (dsv_bicv_error), lp_out (nva x (s1 - s0), ld nva)
+ * reconstruction error (dsv_bicv_error), it_out the outer iterations of
+ * each fit (negated when it stopped at maxit, NaN when it failed), lp_out (nva x (s1 - s0), ld nva)
  * the held-out linear predictors.  Returns DESURV_OK, or a hard error
  * (NOMEM, CANCELLED); soft failures of a start are reported as NaN. */
 int dsv_cv_task(const dsv_cv *cv, const dsv_cv_job *job, int64_t f, int64_t s0, int64_t s1,
-                int64_t nstarts, double *c_out, double *r_out, double *lp_out, char *msg,
-                size_t cap);
+                int64_t nstarts, double *c_out, double *r_out, double *it_out, double *lp_out,
+                char *msg, size_t cap);
 
 /* Random stream of start s of fold f of history point i. */
 uint64_t dsv_cv_stream(uint64_t point_id, int64_t f, int64_t s);

@@ -156,6 +156,7 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
     pr->alpha = o[DESURV_OPT_ALPHA];
     pr->offset = (int)o[DESURV_OPT_OFFSET];
     pr->hstep = (int)o[DESURV_OPT_HSTEP];
+    pr->wstep = (int)o[DESURV_OPT_WSTEP];
     pr->sigma2 = 1.0;
     pr->xc_top = 0;
     if (pr->offset && row_moments(pr) != DESURV_OK) {

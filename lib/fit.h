@@ -22,6 +22,7 @@ typedef struct dsv_problem {
     double xc_top;   /* largest eigenvalue of the gene-centred X Xc^T */
     int offset;      /* DESURV_OFFSET_*: fit the per-gene baseline b */
     int hstep;       /* DESURV_HSTEP_* */
+    int wstep;       /* DESURV_WSTEP_* */
     double *xbar;    /* p: row means of X (offset only; owned: dsv_problem_free) */
     double xcnorm2;  /* ||X - xbar 1^T||_F^2 (offset only) */
     double alpha, lambda, nu, lambda_w, lambda_h;

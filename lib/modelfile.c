@@ -436,6 +436,8 @@ static int r_options(reader *r, double *opt, int k_unset_ok)
         opt[DESURV_OPT_OFFSET] = DESURV_OFFSET_NONE;
     if (count <= DESURV_OPT_HSTEP)
         opt[DESURV_OPT_HSTEP] = DESURV_HSTEP_MU;
+    if (count <= DESURV_OPT_WSTEP)
+        opt[DESURV_OPT_WSTEP] = DESURV_WSTEP_MU;
     const dsv_option_info *tab = dsv_option_table();
     for (uint32_t i = 0; i < count; i++) {
         double v = bits_f64(rd64(r->b + r->pos));

@@ -130,6 +130,7 @@ typedef struct run {
     int64_t npts, first;
     double *c;    /* npts x K x nres held-out C-indices */
     double *rec;  /* npts x K x nres held-out reconstruction errors */
+    double *it;   /* npts x K x nres outer iterations of the fits (cv.h) */
     double *lp;   /* npts x nres x n held-out linear predictors */
     atomic_int cancel;
     int stage;
@@ -167,8 +168,8 @@ static int task(void *ctx, int64_t i)
         return DESURV_E_NOMEM;
     char msg[DSV_ERRMSG_CAP] = "";
     int64_t off = (pt * r->K + f) * r->nres + (r->best_mode ? 0 : s0);
-    int rc = dsv_cv_task(&r->cv, &job, f, s0, s1, r->nstarts, r->c + off, r->rec + off, lp, msg,
-                         sizeof msg);
+    int rc = dsv_cv_task(&r->cv, &job, f, s0, s1, r->nstarts, r->c + off, r->rec + off,
+                         r->it + off, lp, msg, sizeof msg);
     for (int64_t s = 0; rc == DESURV_OK && s < m; s++) {
         double *dst = r->lp + (pt * r->nres + (r->best_mode ? 0 : s0) + s) * r->n;
         for (int64_t j = 0; j < fd->nva; j++)
@@ -250,9 +251,10 @@ static int evaluate(run *r, const dsv_eval *pts, int64_t npts, const double *tim
     r->pts = pts, r->npts = npts, r->first = t->hist.len;
     r->c = malloc((size_t)(npts * r->K * r->nres) * sizeof *r->c);
     r->rec = malloc((size_t)(npts * r->K * r->nres) * sizeof *r->rec);
+    r->it = malloc((size_t)(npts * r->K * r->nres) * sizeof *r->it);
     r->lp = malloc((size_t)(npts * r->nres * r->n) * sizeof *r->lp);
     double *fold_c = malloc((size_t)r->K * sizeof *fold_c);
-    int rc = r->c && r->rec && r->lp && fold_c ? DESURV_OK : DESURV_E_NOMEM;
+    int rc = r->c && r->rec && r->it && r->lp && fold_c ? DESURV_OK : DESURV_E_NOMEM;
     for (int64_t i = 0; rc == DESURV_OK && i < npts * r->nres * r->n; i++)
         r->lp[i] = NAN;
     int64_t ntasks = npts * r->K * r->nblocks;
@@ -263,13 +265,14 @@ static int evaluate(run *r, const dsv_eval *pts, int64_t npts, const double *tim
         double pooled;
         rc = summarise(r, pt, time, event, fold_c, &e, &pooled);
         if (rc == DESURV_OK)
-            rc = dsv_history_push(&t->hist, &e, pooled, fold_c, r->K);
+            rc = dsv_history_push(&t->hist, &e, pooled, r->it + pt * r->K * r->nres,
+                                  r->K * r->nres, fold_c, r->K);
         if (rc == DESURV_OK && isfinite(e.mean) && !(e.mean <= r->best))
             r->best = e.mean;
     }
     r->done_base += ntasks;
-    free(r->c), free(r->rec), free(r->lp), free(fold_c);
-    r->c = r->rec = r->lp = NULL;
+    free(r->c), free(r->rec), free(r->it), free(r->lp), free(fold_c);
+    r->c = r->rec = r->it = r->lp = NULL;
     return rc;
 }
 

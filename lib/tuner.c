@@ -72,8 +72,25 @@ int dsv_tfail(desurv_tuner *t, int code, const char *fmt, ...)
 
 /* ---- history ----------------------------------------------------------- */
 
-int dsv_history_push(dsv_history *h, const dsv_eval *e, double pooled, const double *fold_c,
-                     int64_t folds)
+/* Room for nfit more fit iteration counts. */
+static int reserve_fits(dsv_history *h, int64_t nfit)
+{
+    int64_t used = h->len ? h->fit_off[h->len] : 0;
+    if (used + nfit <= h->fit_cap)
+        return DESURV_OK;
+    int64_t cap = h->fit_cap ? 2 * h->fit_cap : 256;
+    while (cap < used + nfit)
+        cap *= 2;
+    double *nf = realloc(h->fit_it, (size_t)cap * sizeof *nf);
+    if (!nf)
+        return DESURV_E_NOMEM;
+    h->fit_it = nf;
+    h->fit_cap = cap;
+    return DESURV_OK;
+}
+
+int dsv_history_push(dsv_history *h, const dsv_eval *e, double pooled, const double *fit_it,
+                     int64_t nfit, const double *fold_c, int64_t folds)
 {
     if (h->len == 0 && h->cap == 0)
         h->folds = folds;
@@ -90,21 +107,32 @@ int dsv_history_push(dsv_history *h, const dsv_eval *e, double pooled, const dou
         double *nf = realloc(h->fold_c, (size_t)(cap * (folds > 0 ? folds : 1)) * sizeof *nf);
         if (nf)
             h->fold_c = nf;
-        if (!ne || !np || !nf)
+        int64_t *no = realloc(h->fit_off, (size_t)(cap + 1) * sizeof *no);
+        if (no)
+            h->fit_off = no;
+        if (!ne || !np || !nf || !no)
             return DESURV_E_NOMEM;
+        if (h->cap == 0)
+            h->fit_off[0] = 0;
         h->cap = cap;
     }
+    if (reserve_fits(h, nfit) != DESURV_OK)
+        return DESURV_E_NOMEM;
     h->e[h->len] = *e;
     h->pooled[h->len] = pooled;
     for (int64_t f = 0; f < folds; f++)
         h->fold_c[h->len * folds + f] = fold_c ? fold_c[f] : NAN;
+    int64_t at = h->fit_off[h->len];
+    for (int64_t j = 0; j < nfit; j++)
+        h->fit_it[at + j] = fit_it[j];
+    h->fit_off[h->len + 1] = at + nfit;
     h->len++;
     return DESURV_OK;
 }
 
 void dsv_history_free(dsv_history *h)
 {
-    free(h->e), free(h->pooled), free(h->fold_c);
+    free(h->e), free(h->pooled), free(h->fold_c), free(h->fit_it), free(h->fit_off);
     memset(h, 0, sizeof *h);
 }
 
@@ -112,7 +140,8 @@ int dsv_history_copy(dsv_history *dst, const dsv_history *src)
 {
     dsv_history_free(dst);
     for (int64_t i = 0; i < src->len; i++) {
-        int rc = dsv_history_push(dst, &src->e[i], src->pooled[i],
+        int64_t a = src->fit_off[i], b = src->fit_off[i + 1];
+        int rc = dsv_history_push(dst, &src->e[i], src->pooled[i], src->fit_it + a, b - a,
                                   src->fold_c + i * src->folds, src->folds);
         if (rc != DESURV_OK)
             return rc;
@@ -355,7 +384,8 @@ int desurv_tuner_add_history(desurv_tuner *t, const double *params, double mean,
         return DESURV_E_DIM;
     e.mean = mean, e.se = se;
     e.recon = e.recon_se = NAN; /* not measured by the caller */
-    int rc = dsv_history_push(&t->warm, &e, NAN, fold_c, fold_c ? folds : t->warm.folds);
+    int rc = dsv_history_push(&t->warm, &e, NAN, NULL, 0, fold_c,
+                              fold_c ? folds : t->warm.folds);
     return rc == DESURV_E_DIM ? dsv_tfail(t, rc, "warm-start points have %lld folds, not %lld",
                                           (long long)t->warm.folds, (long long)folds)
                               : rc;
@@ -406,6 +436,21 @@ int desurv_tuner_history_recon(const desurv_tuner *t, int64_t i, double *mean, d
     if (se)
         *se = t->hist.e[i].recon_se;
     return DESURV_OK;
+}
+
+int desurv_tuner_history_iters(const desurv_tuner *t, int64_t i, double *out, int64_t cap,
+                               int64_t *len)
+{
+    if (!t || !len)
+        return DESURV_E_NULL;
+    if (i < 0 || i >= t->hist.len)
+        return DESURV_E_RANGE;
+    int64_t a = t->hist.fit_off[i], n = t->hist.fit_off[i + 1] - a;
+    *len = n;
+    if (!out)
+        return DESURV_OK;
+    memcpy(out, t->hist.fit_it + a, (size_t)(cap < n ? (cap > 0 ? cap : 0) : n) * sizeof *out);
+    return cap < n ? DESURV_E_BUFFER : DESURV_OK;
 }
 
 int desurv_tuner_choice(const desurv_tuner *t, double *params, int64_t *index)

@@ -13,6 +13,11 @@ typedef struct dsv_history {
     dsv_eval *e;
     double *pooled;
     double *fold_c;      /* len x folds, ld folds */
+    /* outer iterations of every fold fit of point i: fit_it[fit_off[i] ..
+     * fit_off[i + 1] - 1], negated for a fit that stopped at maxit (see
+     * desurv_tuner_history_iters); fit_off has cap + 1 entries */
+    double *fit_it;
+    int64_t *fit_off, fit_cap;
     int64_t len, cap, folds;
 } dsv_history;
 
@@ -40,7 +45,8 @@ struct desurv_tuner {
     char errmsg[DSV_ERRMSG_CAP];
 };
 
-int dsv_history_push(dsv_history *h, const dsv_eval *e, double pooled, const double *fold_c,
+int dsv_history_push(dsv_history *h, const dsv_eval *e, double pooled, const double *fit_it,
+                     int64_t nfit, const double *fold_c,
                      int64_t folds);
 void dsv_history_free(dsv_history *h);
 int dsv_history_copy(dsv_history *dst, const dsv_history *src);

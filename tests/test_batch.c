@@ -95,7 +95,7 @@ static int extrap_on;
 /* The H-step and offset of the problems made below: the papers' model
  * (multiplicative H-step, no offset, libdesurv 0.2's fits) unless a test
  * asks for the defaults of desurv_fit (exact H-step, per-gene offset). */
-static int hstep_mode = DESURV_HSTEP_MU, offset_on = 0;
+static int hstep_mode = DESURV_HSTEP_MU, wstep_mode = DESURV_WSTEP_MU, offset_on = 0;
 
 /* Row means and the centred sum of squares, as desurv_fit computes them. */
 static void offset_moments(fixture *f, dsv_problem *pr)
@@ -119,7 +119,7 @@ static void make_problem(fixture *f, int64_t k, double alpha, double lw, double 
     dsv_problem *pr = &f->pr;
     dsv_problem_free(pr);
     memset(pr, 0, sizeof *pr);
-    pr->offset = offset_on, pr->hstep = hstep_mode;
+    pr->offset = offset_on, pr->hstep = hstep_mode, pr->wstep = wstep_mode;
     if (offset_on)
         offset_moments(f, pr);
     f->k = k;
@@ -377,9 +377,9 @@ START_TEST(batch_equals_one_by_one_exact_offset)
      * reference stage of scripts/test.sh runs it). */
     if (CASES[_i].alpha >= 0.99 && !bitwise_blas())
         return;
-    hstep_mode = DESURV_HSTEP_EXACT, offset_on = 1;
+    hstep_mode = DESURV_HSTEP_EXACT, wstep_mode = DESURV_WSTEP_HALS, offset_on = 1;
     check_case(&CASES[_i], &dd);
-    hstep_mode = DESURV_HSTEP_MU, offset_on = 0;
+    hstep_mode = DESURV_HSTEP_MU, wstep_mode = DESURV_WSTEP_MU, offset_on = 0;
     char name[64];
     snprintf(name, sizeof name, "dsv_iterate_batch exact+offset case %d", _i);
     report(name, &dd);

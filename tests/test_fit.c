@@ -178,7 +178,7 @@ START_TEST(recovers_r0_simulation)
         ck_assert(f.stat[DESURV_STAT_W_ACCEPT_RATE] >= 0.9);
         unfit(&f);
     }
-    o[DESURV_OPT_OFFSET] = o[DESURV_OPT_HSTEP] = NAN; /* the defaults again */
+    o[DESURV_OPT_OFFSET] = o[DESURV_OPT_HSTEP] = o[DESURV_OPT_WSTEP] = NAN; /* defaults */
     /* The papers' raw weighting at their alpha = 0.5 supervises as strongly. */
     o[DESURV_OPT_ALPHA] = 0.5;
     o[DESURV_OPT_ALPHA_SCALE] = 1;
@@ -219,7 +219,11 @@ START_TEST(w_steps_accepted_over_alpha_range)
 }
 END_TEST
 
-/* sigma2 makes alpha unit-free: fit(c X) = fit(X) with beta / c. */
+/* sigma2 makes alpha unit-free: fit(c X) = fit(X) with beta / c, to
+ * rounding, with the default steps.  (Not with wstep = hals: there the
+ * adaptive Cox bound's accept/backtrack decisions flip on last-bit
+ * differences, 1e-3 in the loss from iteration 4 of this case; see the
+ * option's documentation.) */
 START_TEST(invariant_to_scaling_x)
 {
     dsv_sim s;
@@ -233,28 +237,35 @@ START_TEST(invariant_to_scaling_x)
      * slowly amplify last-digit differences (about 1e-7 after 100) */
     o[DESURV_OPT_MAXIT] = 30;
     o[DESURV_OPT_TOL] = 0;
-    fitted ref;
-    fit(&ref, s.X, s.G, s.N, s.time, s.event, 3, o);
-    const double cs[] = {1e-3, 1e3};
     double *cX = malloc((size_t)(s.G * s.N) * sizeof *cX);
-    for (size_t i = 0; i < 2; i++) {
-        for (int64_t j = 0; j < s.G * s.N; j++)
-            cX[j] = cs[i] * s.X[j];
-        fitted f;
-        fit(&f, cX, s.G, s.N, s.time, s.event, 3, o);
-        ck_assert_double_eq_tol(f.stat[DESURV_STAT_TRAIN_CINDEX],
-                                ref.stat[DESURV_STAT_TRAIN_CINDEX], 1e-8);
-        ck_assert_msg(tu_max_relerr(f.W, ref.W, s.G * 3) < 1e-8, "c = %g: W differs by %g",
-                      cs[i], tu_max_relerr(f.W, ref.W, s.G * 3));
-        for (int r = 0; r < 3; r++)
-            ck_assert_double_eq_tol(f.beta[r] * cs[i], ref.beta[r],
-                                    1e-8 * fmax(1.0, fabs(ref.beta[r])));
-        ck_assert_double_eq_tol(f.stat[DESURV_STAT_LOSS], ref.stat[DESURV_STAT_LOSS],
-                                1e-8 * ref.stat[DESURV_STAT_LOSS]);
-        unfit(&f);
+    {
+        const int exact = 1; /* the default steps: invariant to rounding */
+        fitted ref;
+        fit(&ref, s.X, s.G, s.N, s.time, s.event, 3, o);
+        const double cs[] = {1e-3, 1e3};
+        for (size_t i = 0; i < 2; i++) {
+            for (int64_t j = 0; j < s.G * s.N; j++)
+                cX[j] = cs[i] * s.X[j];
+            fitted f;
+            fit(&f, cX, s.G, s.N, s.time, s.event, 3, o);
+            double tl = exact ? 1e-8 : 2e-2, tc = exact ? 1e-8 : 0.03;
+            ck_assert_double_eq_tol(f.stat[DESURV_STAT_LOSS], ref.stat[DESURV_STAT_LOSS],
+                                    tl * ref.stat[DESURV_STAT_LOSS]);
+            ck_assert_double_eq_tol(f.stat[DESURV_STAT_TRAIN_CINDEX],
+                                    ref.stat[DESURV_STAT_TRAIN_CINDEX], tc);
+            if (exact) {
+                ck_assert_msg(tu_max_relerr(f.W, ref.W, s.G * 3) < 1e-8,
+                              "c = %g: W differs by %g", cs[i],
+                              tu_max_relerr(f.W, ref.W, s.G * 3));
+                for (int r = 0; r < 3; r++)
+                    ck_assert_double_eq_tol(f.beta[r] * cs[i], ref.beta[r],
+                                            1e-8 * fmax(1.0, fabs(ref.beta[r])));
+            }
+            unfit(&f);
+        }
+        unfit(&ref);
     }
     free(cX);
-    unfit(&ref);
     dsv_sim_free(&s);
 }
 END_TEST

@@ -465,6 +465,8 @@ START_TEST(version1_file_loads)
     ck_assert(v == DESURV_OFFSET_NONE);
     ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_HSTEP, &v), DESURV_OK);
     ck_assert(v == DESURV_HSTEP_MU);
+    ck_assert_int_eq(desurv_get_option(m, DESURV_OPT_WSTEP, &v), DESURV_OK);
+    ck_assert(v == DESURV_WSTEP_MU);
     double b[40], W[40 * 2], beta[2], X[40 * 3], lp[3];
     for (int i = 0; i < 40; i++)
         b[i] = -1;

@@ -45,14 +45,14 @@ static void make_data(fixture *f, int64_t p, int64_t n, int64_t k, uint64_t seed
 
 /* The offset and H-step of the problems made below (desurv_fit's defaults
  * unless a test changes them). */
-static int offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
+static int offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT, wstep_mode = DESURV_WSTEP_HALS;
 
 static void make_problem(fixture *f, double alpha, double lambda, double nu, double lw,
                          double lh)
 {
     dsv_problem *pr = &f->pr;
     memset(pr, 0, sizeof *pr);
-    pr->offset = offset_on, pr->hstep = hstep_mode;
+    pr->offset = offset_on, pr->hstep = hstep_mode, pr->wstep = wstep_mode;
     if (offset_on) {
         pr->xbar = calloc((size_t)f->p, sizeof *pr->xbar);
         for (int64_t j = 0; j < f->n; j++)
@@ -235,10 +235,11 @@ START_TEST(iterations_monotone_every_hstep_and_offset)
 {
     const int hs[] = {DESURV_HSTEP_EXACT, DESURV_HSTEP_HALS, DESURV_HSTEP_MU};
     const double alphas[] = {0.0, 0.5, 0.99};
+    for (int w = 0; w <= 1; w++)
     for (int o = 0; o <= 1; o++)
         for (size_t h = 0; h < 3; h++)
             for (size_t a = 0; a < 3; a++) {
-                offset_on = o, hstep_mode = hs[h];
+                offset_on = o, hstep_mode = hs[h], wstep_mode = w;
                 fixture f;
                 make_data(&f, 30, 35, 3, 40 + a);
                 make_problem(&f, alphas[a], 0.1, 0.5, 0.0, 0.0);
@@ -251,7 +252,7 @@ START_TEST(iterations_monotone_every_hstep_and_offset)
                     ck_assert(f.st.b[g] == 0.0);
                 free_fixture(&f);
             }
-    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
+    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT, wstep_mode = DESURV_WSTEP_HALS;
 }
 END_TEST
 
@@ -313,10 +314,11 @@ END_TEST
 START_TEST(alpha_zero_is_lee_seung)
 {
     fixture f;
-    offset_on = 0, hstep_mode = DESURV_HSTEP_MU; /* the papers' model and step */
+    /* the papers' model and steps */
+    offset_on = 0, hstep_mode = DESURV_HSTEP_MU, wstep_mode = DESURV_WSTEP_MU;
     make_data(&f, 35, 25, 3, 21);
     make_problem(&f, 0.0, 0.1, 0.5, 0.0, 0.0);
-    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT;
+    offset_on = 1, hstep_mode = DESURV_HSTEP_EXACT, wstep_mode = DESURV_WSTEP_HALS;
     random_point(&f, 4);
     int64_t p = f.p, n = f.n, k = f.k;
     double *W = malloc((size_t)(p * k) * sizeof *W), *H = malloc((size_t)(k * n) * sizeof *H);

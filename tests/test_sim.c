@@ -398,6 +398,7 @@ static fitted fit_small(int64_t k, uint64_t seed)
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_MAXIT, 100), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_OFFSET, DESURV_OFFSET_NONE), DESURV_OK);
     ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_HSTEP, DESURV_HSTEP_MU), DESURV_OK);
+    ck_assert_int_eq(desurv_set_option(f.m, DESURV_OPT_WSTEP, DESURV_WSTEP_MU), DESURV_OK);
     int rc = tu_fit(f.m, f.d.X, f.d.p, f.d.n, f.d.p, f.d.time, f.d.event);
     ck_assert_msg(rc == DESURV_OK, "fit: %d %s", rc, desurv_errmsg(f.m));
     f.W = xcalloc((size_t)(f.d.p * k), sizeof *f.W);

@@ -1478,6 +1478,35 @@ END_TEST
 /*  Warm start                                                             */
 /* ====================================================================== */
 
+/* desurv_tuner_history_iters: entries before `first` were given by the
+ * caller (no fits); every later one has one count per fold and start (3
+ * folds x 2 starts here), each within 1..MAXIT, negative only at MAXIT. */
+static void check_fit_iterations(const desurv_tuner *t, int64_t first, int64_t len)
+{
+    double buf[64];
+    int64_t n = -1;
+    for (int64_t i = 0; i < len; i++) {
+        ck_assert_int_eq(desurv_tuner_history_iters(t, i, NULL, 0, &n), DESURV_OK);
+        if (i < first) {
+            ck_assert_int_eq(n, 0);
+            continue;
+        }
+        ck_assert_int_eq(n, 3 * 2);
+        ck_assert_int_eq(desurv_tuner_history_iters(t, i, buf, 64, &n), DESURV_OK);
+        for (int64_t j = 0; j < n; j++) {
+            double v = buf[j];
+            ck_assert_msg(fabs(v) >= 1 && fabs(v) <= MAXIT, "entry %lld fit %lld: %g",
+                          (long long)i, (long long)j, v);
+            ck_assert(v > 0 || v == -(double)MAXIT);
+        }
+        ck_assert_int_eq(desurv_tuner_history_iters(t, i, buf, 2, &n), DESURV_E_BUFFER);
+        ck_assert_int_eq(n, 6);
+    }
+    ck_assert_int_eq(desurv_tuner_history_iters(t, len, NULL, 0, &n), DESURV_E_RANGE);
+    ck_assert_int_eq(desurv_tuner_history_iters(t, 0, NULL, 0, NULL), DESURV_E_NULL);
+    ck_assert_int_eq(desurv_tuner_history_iters(NULL, 0, NULL, 0, &n), DESURV_E_NULL);
+}
+
 START_TEST(warm_start)
 {
     data d = small_data();
@@ -1507,6 +1536,7 @@ START_TEST(warm_start)
         ck_assert(isnan(h.rec[i]) && isnan(h.rec_se[i])); /* not measured by the caller */
     }
     ck_assert(isfinite(h.rec[old.len]));
+    check_fit_iterations(t2, old.len, old.len + 1);
     check_no_duplicates(&h);
     check_bo_history(&h, 2, 3, 0.3, 0.7);
     check_choice(t2, &h, 1);

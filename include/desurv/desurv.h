@@ -109,15 +109,22 @@ typedef enum desurv_option {
                                      papers' model), 1 gene (default; b >= 0 fitted exactly after
                                      every H-step, sigma2 on the row-centred X; read it with
                                      desurv_model_offset()).  @since 0.3 */
-    DESURV_OPT_HSTEP = 18       /**< ["hstep"] the H-step: 0 exact (default; nonnegative least
+    DESURV_OPT_HSTEP = 18,      /**< ["hstep"] the H-step: 0 exact (default; nonnegative least
                                      squares of every column solved exactly by block principal
                                      pivoting), 1 hals (one HALS sweep), 2 mu (the papers'
-                                     multiplicative update; with offset = 0 it reproduces
-                                     libdesurv 0.2's fits).  @since 0.3 */
+                                     multiplicative update).  @since 0.3 */
+    DESURV_OPT_WSTEP = 19       /**< ["wstep"] the majoriser the W-step minimises: 0 hals
+                                     (the reconstruction term kept exactly, one HALS sweep over
+                                     the columns of W: more fits converge, but the adaptive Cox
+                                     bound's decisions then flip on last-bit differences, so
+                                     fit(c X) matches fit(X) only statistically), 1 mu (default;
+                                     the Lee-Seung bound, a multiplicative step).  hstep = mu,
+                                     wstep = mu and offset = 0 reproduce libdesurv 0.2's fits.
+                                     @since 0.3 */
 } desurv_option;
 
 /** Number of options; option identifiers are 0 .. DESURV_OPT_COUNT-1. */
-#define DESURV_OPT_COUNT 19
+#define DESURV_OPT_COUNT 20
 
 /** Values of DESURV_OPT_OFFSET.  @since 0.3 */
 #define DESURV_OFFSET_NONE 0
@@ -126,6 +133,9 @@ typedef enum desurv_option {
 #define DESURV_HSTEP_EXACT 0
 #define DESURV_HSTEP_HALS 1
 #define DESURV_HSTEP_MU 2
+/** Values of DESURV_OPT_WSTEP.  @since 0.3 */
+#define DESURV_WSTEP_HALS 0
+#define DESURV_WSTEP_MU 1
 
 /** Statistics of a fitted model, read with desurv_model_stat().  @since 0.1 */
 typedef enum desurv_stat {
@@ -899,6 +909,28 @@ DESURV_API int desurv_tuner_history(const desurv_tuner *t, int64_t i, double *pa
  */
 DESURV_API int desurv_tuner_history_recon(const desurv_tuner *t, int64_t i, double *mean,
                                           double *se);
+
+/**
+ * The outer iterations of every fit behind history entry i (fold-major:
+ * the fits of fold 0 first; one per fold when the tuner continues the best
+ * start, one per start and fold otherwise).  A fit that stopped at maxit
+ * without meeting tol is reported negated (-maxit); a fit that failed is
+ * NaN.  Entries given with desurv_tuner_add_history() have none (*len = 0).
+ * With out = NULL only *len is set; otherwise min(cap, len) values are
+ * written.  Use it to check that fold fits converge: a tuning run whose
+ * fits stop at maxit compares unfinished fits.
+ * @code
+ * int64_t len;
+ * desurv_tuner_history_iters(t, 0, NULL, 0, &len);
+ * double *it = malloc(len * sizeof *it);
+ * desurv_tuner_history_iters(t, 0, it, len, &len); // it[j] < 0: not converged
+ * @endcode
+ * @return DESURV_OK, DESURV_E_NULL (t or len), DESURV_E_RANGE (i),
+ *         DESURV_E_BUFFER (cap < len; the first cap values are written).
+ * @since 0.3
+ */
+DESURV_API int desurv_tuner_history_iters(const desurv_tuner *t, int64_t i, double *out,
+                                          int64_t cap, int64_t *len);
 
 /** The chosen point: params (DESURV_PARAM_COUNT values) and its index in
  *  the history.  @return DESURV_OK, DESURV_E_NULL, DESURV_E_NOT_FITTED

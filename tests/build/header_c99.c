@@ -60,7 +60,7 @@ typedef char check_stat_count[DESURV_STAT_COUNT > 0 ? 1 : -1];
 typedef char check_param_count[DESURV_PARAM_COUNT > 0 ? 1 : -1];
 typedef char check_topt_count[DESURV_TOPT_COUNT > 0 ? 1 : -1];
 /* Identifiers are 0 .. COUNT-1: the count follows the last enumerator. */
-typedef char check_opt_last[DESURV_OPT_COUNT == DESURV_OPT_HSTEP + 1 ? 1 : -1];
+typedef char check_opt_last[DESURV_OPT_COUNT == DESURV_OPT_WSTEP + 1 ? 1 : -1];
 typedef char check_stat_last[DESURV_STAT_COUNT == DESURV_STAT_N_EVENTS + 1 ? 1 : -1];
 typedef char check_param_last[DESURV_PARAM_COUNT == DESURV_PARAM_NTOP + 1 ? 1 : -1];
 typedef char check_topt_last[DESURV_TOPT_COUNT == DESURV_TOPT_REFIT + 1 ? 1 : -1];
@@ -123,6 +123,7 @@ static int option_known(desurv_option o)
     case DESURV_OPT_ALPHA_SCALE:
     case DESURV_OPT_OFFSET:
     case DESURV_OPT_HSTEP:
+    case DESURV_OPT_WSTEP:
         return 1;
     }
     return 0;

@@ -15,7 +15,7 @@ static_assert(DESURV_OPT_COUNT > 0, "options");
 static_assert(DESURV_STAT_COUNT > 0, "statistics");
 static_assert(DESURV_PARAM_COUNT > 0, "hyperparameters");
 static_assert(DESURV_TOPT_COUNT > 0, "tuner options");
-static_assert(DESURV_OPT_COUNT == DESURV_OPT_HSTEP + 1, "options are 0 .. COUNT-1");
+static_assert(DESURV_OPT_COUNT == DESURV_OPT_WSTEP + 1, "options are 0 .. COUNT-1");
 static_assert(DESURV_STAT_COUNT == DESURV_STAT_N_EVENTS + 1, "statistics are 0 .. COUNT-1");
 static_assert(DESURV_PARAM_COUNT == DESURV_PARAM_NTOP + 1, "hyperparameters are 0 .. COUNT-1");
 static_assert(DESURV_TOPT_COUNT == DESURV_TOPT_REFIT + 1, "tuner options are 0 .. COUNT-1");
@@ -110,6 +110,7 @@ int option_known(desurv_option o)
     case DESURV_OPT_ALPHA_SCALE:
     case DESURV_OPT_OFFSET:
     case DESURV_OPT_HSTEP:
+    case DESURV_OPT_WSTEP:
         return 1;
     }
     return 0;

@@ -120,6 +120,7 @@ class Fit(unittest.TestCase):
         s = read_json(os.path.join(Shared.fit, "summary.json"))
         self.assertEqual(s["fit"]["offset"], "gene")
         self.assertEqual(s["fit"]["hstep"], "exact")
+        self.assertEqual(s["fit"]["wstep"], "mu")
 
     def test_W_H_beta(self):
         hdr, rows = read_tsv(os.path.join(Shared.fit, "W.tsv"))
@@ -272,9 +273,26 @@ class Tuning(unittest.TestCase):
                              "--baseline", "--out", d)
             self.assertEqual(rc, 0, err)
         d = outs[0]
-        self.assertEqual(files_of(d), ["H.tsv", "W.tsv", "beta.tsv", "history.tsv",
+        self.assertEqual(files_of(d), ["H.tsv", "W.tsv", "beta.tsv", "fits.tsv", "history.tsv",
                                        "model.desurv", "offset.tsv", "risk.tsv", "summary.json",
                                        "surface.tsv", "top_genes.tsv"])
+        # fits.tsv: every fold fit of every evaluation, with its iterations;
+        # history.tsv's fits_converged is the fraction of them that met tol
+        hdr, fits = read_tsv(os.path.join(d, "fits.tsv"))
+        self.assertEqual(hdr, ["eval", "fold", "start", "iterations", "converged"])
+        hh, hist = read_tsv(os.path.join(d, "history.tsv"))
+        folds = [c for c in hh if c.startswith("fold")]
+        self.assertEqual(len(fits) % (len(hist) * len(folds)), 0)
+        conv = hh.index("fits_converged")
+        for row in hist:
+            mine = [f for f in fits if f[0] == row[0]]
+            self.assertTrue(mine)
+            for f in mine:
+                self.assertGreaterEqual(int(f[3]), 1)
+                self.assertLessEqual(int(f[3]), 60)  # --maxit 60 in TUNE
+                self.assertEqual(f[4] == "1", int(f[3]) < 60 or f[4] == "1")
+            frac = sum(f[4] == "1" for f in mine) / len(mine)
+            self.assertAlmostEqual(float(row[conv]), frac, places=12)
         s = read_json(os.path.join(d, "summary.json"))
         for key in ("k", "alpha", "lambda", "nu", "train_cindex", "cv_cindex", "cv_cindex_se",
                     "cv_cindex_alpha0"):

@@ -108,6 +108,7 @@ _INIT = {"random": 0, "nndsvd": 1}
 _INIT_SELECT = {"loss": 0, "cindex": 1}
 _OFFSET = {"none": E.DESURV_OFFSET_NONE, "gene": E.DESURV_OFFSET_GENE}
 _HSTEP = {"exact": E.DESURV_HSTEP_EXACT, "hals": E.DESURV_HSTEP_HALS, "mu": E.DESURV_HSTEP_MU}
+_WSTEP = {"hals": E.DESURV_WSTEP_HALS, "mu": E.DESURV_WSTEP_MU}
 
 # Python keyword -> (option id, encoder, decoder)
 _OPTIONS = {
@@ -129,9 +130,10 @@ _OPTIONS = {
     "n_jobs": E.DESURV_OPT_THREADS,
     "offset": E.DESURV_OPT_OFFSET,
     "hstep": E.DESURV_OPT_HSTEP,
+    "wstep": E.DESURV_OPT_WSTEP,
 }
 _CHOICES = {"ties": _TIES, "init": _INIT, "init_select": _INIT_SELECT, "offset": _OFFSET,
-            "hstep": _HSTEP}
+            "hstep": _HSTEP, "wstep": _WSTEP}
 _INTEGER = {"k", "maxit", "n_init", "imaxit", "random_state", "n_jobs"}
 
 
@@ -261,7 +263,8 @@ class DeSurv(HandleOwner):
     ("threads"), ``offset`` ("gene", the default: X^T ~ W H + b 1^T with a
     fitted per-gene baseline b >= 0; "none": the papers' model) and
     ``hstep`` ("exact", the default; "hals"; "mu", the papers'
-    multiplicative update).  Values are checked by the library at ``fit``.
+    multiplicative update) and ``wstep`` ("mu", the default Lee-Seung bound;
+    "hals").  Values are checked by the library at ``fit``.
     ``progress`` (not a library option) is the default progress reporting
     of :meth:`fit`: None, True (a tqdm bar, or text on stderr without
     tqdm) or a callable ``f(stage, step, total, best)`` returning False to
@@ -296,12 +299,12 @@ class DeSurv(HandleOwner):
 
     _param_names = ("k", "alpha", "lambda_", "nu", "lambda_w", "lambda_h", "tol", "maxit",
                     "n_init", "imaxit", "tol_init", "ties", "init", "init_select",
-                    "random_state", "n_jobs", "offset", "hstep", "progress")
+                    "random_state", "n_jobs", "offset", "hstep", "wstep", "progress")
 
     def __init__(self, k, alpha=0.5, lambda_=0.1, nu=0.5, lambda_w=0.0, lambda_h=0.0,
                  tol=1e-6, maxit=1000, n_init=20, imaxit=30, tol_init=1e-4, ties="breslow",
                  init="random", init_select="loss", random_state=1, n_jobs=1, offset="gene",
-                 hstep="exact", progress=None):
+                 hstep="exact", wstep="mu", progress=None):
         self._handle = None
         self._bridge = None
         self.k = k
@@ -322,6 +325,7 @@ class DeSurv(HandleOwner):
         self.n_jobs = n_jobs
         self.offset = offset
         self.hstep = hstep
+        self.wstep = wstep
         self.progress = progress
 
     # -- scikit-learn parameter protocol ---------------------------------

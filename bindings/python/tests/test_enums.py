@@ -30,7 +30,8 @@ def _check(path, prefix, expected_min):
 PREFIXES = [("DESURV_E_", 25), ("DESURV_OPT_", 18), ("DESURV_STAT_", 12),
             ("DESURV_SCENARIO_", 3), ("DESURV_STAGE_", 5), ("DESURV_NAMES_", 2),
             ("DESURV_PARAM_", 8), ("DESURV_TOPT_", 16), ("DESURV_TIES_", 2),
-            ("DESURV_TRACE_", 6), ("DESURV_OFFSET_", 2), ("DESURV_HSTEP_", 3)]
+            ("DESURV_TRACE_", 6), ("DESURV_OFFSET_", 2), ("DESURV_HSTEP_", 3),
+            ("DESURV_WSTEP_", 2)]
 
 
 @pytest.mark.parametrize("prefix,at_least", PREFIXES)

@@ -234,8 +234,8 @@ def test_offset_and_hstep(small_data):
         assert m.offset_.shape == (d.X.shape[1],)
         assert np.all(m.offset_ >= 0) and m.offset_.sum() > 0
         assert np.all(np.diff(m.loss_trace_) <= 0)
-    for hstep in ("hals", "mu"):
-        with desurv.DeSurv(2, maxit=30, n_init=2, offset="none", hstep=hstep) as m:
+    for hstep, wstep in (("hals", "hals"), ("mu", "mu")):
+        with desurv.DeSurv(2, maxit=30, n_init=2, offset="none", hstep=hstep, wstep=wstep) as m:
             m.fit(d.X, d.time, d.event)
             assert np.all(m.offset_ == 0)
             assert np.all(np.diff(m.loss_trace_) <= 0)
