@@ -51,6 +51,8 @@ const char *cli_fmt(char *buf, double v);
 
 /* Monotonic seconds. */
 double cli_now(void);
+/* Median of v[0..n-1] (not changed); NaN when n < 1 or out of memory. */
+double cli_median(const double *v, int64_t n);
 
 /* String -> int64 hash map (open addressing); keys are borrowed. */
 typedef struct strmap {

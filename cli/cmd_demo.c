@@ -5,6 +5,7 @@
  * comparison with alpha = 0 (plain NMF, then Cox) on the same folds, the
  * refit, its top genes, and every output file of 'desurv tune'. */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,6 +149,54 @@ static void print_top(const results *r)
     }
 }
 
+/* Every fold fit of the tuning run: how many met tol, and the median
+ * number of outer iterations (a choice made from unfinished fits compares
+ * unfinished fits, so the demo says how many finished). */
+static void fit_summary(const desurv_tuner *t, int64_t *fits, int64_t *met, double *median)
+{
+    int64_t len = 0, folds = 0, n;
+    *fits = *met = 0;
+    *median = NAN;
+    desurv_tuner_history_len(t, &len, &folds);
+    int64_t total = 0;
+    for (int64_t e = 0; e < len; e++)
+        if (desurv_tuner_history_iters(t, e, NULL, 0, &n) == DESURV_OK)
+            total += n;
+    double *all = total ? malloc((size_t)total * sizeof *all) : NULL;
+    if (!all)
+        return;
+    for (int64_t e = 0; e < len; e++) {
+        desurv_tuner_history_iters(t, e, NULL, 0, &n);
+        desurv_tuner_history_iters(t, e, all + *fits, n, &n);
+        *fits += n;
+    }
+    int64_t kept = 0;
+    for (int64_t i = 0; i < *fits; i++)
+        if (!isnan(all[i])) {
+            *met += all[i] > 0;
+            all[kept++] = fabs(all[i]);
+        }
+    *median = cli_median(all, kept);
+    *fits = kept;
+    free(all);
+}
+
+static void print_convergence(const desurv_tuner *t, const results *r)
+{
+    int64_t fits, met;
+    double med;
+    fit_summary(t, &fits, &met, &med);
+    double it = 0, conv = 0;
+    desurv_model_stat(r->m, DESURV_STAT_ITERATIONS, &it);
+    desurv_model_stat(r->m, DESURV_STAT_CONVERGED, &conv);
+    printf("  fold fits that met tol %g: %lld of %lld (median %.0f iterations, at most %d)\n",
+           r->opt[DESURV_OPT_TOL], (long long)met, (long long)fits, med, DEMO_MAXIT);
+    if (conv == 1)
+        printf("  refit: converged after %.0f iterations\n", it);
+    else
+        printf("  refit: stopped at %.0f iterations without meeting tol\n", it);
+}
+
 static void print_report(const char *data, const char *dir, const dataset *d,
                          const tune_info *ti, const results *r, double secs)
 {
@@ -164,9 +213,10 @@ static void print_report(const char *data, const char *dir, const dataset *d,
         printf("  same point, alpha = 0    %.3f (SE %.3f)   (NMF, then Cox: no supervision)\n",
                ti->base_c, ti->base_se);
     printf("  training C-index of the refit  %.3f\n", r->train_c);
+    print_convergence(ti->t, r);
     print_top(r);
-    printf("\noutputs in %s/: summary.json, model.desurv, W.tsv, H.tsv, beta.tsv, risk.tsv,\n"
-           "  top_genes.tsv, history.tsv, surface.tsv   (%.0f s)\n", dir, secs);
+    printf("\noutputs in %s/: summary.json, model.desurv, W.tsv, H.tsv, beta.tsv, offset.tsv,\n"
+           "  risk.tsv, top_genes.tsv, history.tsv, fits.tsv, surface.tsv   (%.0f s)\n", dir, secs);
     printf("next: desurv predict --model %s/model.desurv --expr NEW.tsv\n", dir);
 }
 

@@ -21,8 +21,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(const double *v, int64_t n)
+double cli_median(const double *v, int64_t n)
 {
+    if (n < 1)
+        return NAN;
     double *s = malloc((size_t)n * sizeof *s);
     if (!s)
         return NAN;
@@ -89,7 +91,7 @@ int results_compute(results *r, desurv_model *m, const dataset *d, int64_t ntop_
         st = desurv_cindex(d->time, d->event, r->lp, d->n, &r->train_c);
     if (st != DESURV_OK)
         return lib_error(st, "training risk", desurv_errmsg(m));
-    r->lp_median = median(r->lp, r->n);
+    r->lp_median = cli_median(r->lp, r->n);
     double nt = (double)ntop_pred;
     st = desurv_model_set_meta(m, META_LP_MEDIAN, &r->lp_median, 1);
     if (st == DESURV_OK)

@@ -123,6 +123,12 @@ int main(void)
     CHECK(desurv_model_beta(m, beta));
     printf("fitted: p = %lld, n = %lld, k = %lld; beta = (%+.3f, %+.3f)\n", (long long)p,
            (long long)n, (long long)k, beta[0], beta[1]);
+    /* X ~ W H + b 1^T: the per-gene baseline (option offset, on by default) */
+    double b[P], bsum = 0;
+    CHECK(desurv_model_offset(m, b));
+    for (int64_t i = 0; i < P; i++)
+        bsum += b[i];
+    printf("  mean per-gene offset b: %.3f\n", bsum / P);
     for (int64_t r = 0; r < K; r++) {
         double a = 0, b = 0; /* W mass on genes 1-10 and on genes 11-20 */
         for (int64_t i = 0; i < P; i++)

@@ -129,6 +129,19 @@ int main(int argc, char **argv)
         printf("%3lld %3.0f  %-8.4g  %-9.3g  %.3f (%.3f)  %.3f\n", (long long)i, v[0], v[1], v[2],
                mean, se, pooled);
     }
+    /* did the fold fits finish?  (negative: stopped at maxit) */
+    int64_t fits = 0, met = 0;
+    for (int64_t i = 0; i < len; i++) {
+        int64_t nf;
+        double it[256];
+        CHECK(desurv_tuner_history_iters(tu, i, NULL, 0, &nf), "");
+        if (nf > 256)
+            continue;
+        CHECK(desurv_tuner_history_iters(tu, i, it, nf, &nf), "");
+        for (int64_t j = 0; j < nf; j++)
+            fits++, met += it[j] > 0;
+    }
+    printf("fold fits that met tol: %lld of %lld\n", (long long)met, (long long)fits);
     CHECK(desurv_tuner_choice(tu, v, &chosen), "");
     printf("\nchosen (rule 1se): evaluation %lld, k = %.0f, alpha = %.4g, lambda = %.3g\n",
            (long long)chosen, v[0], v[1], v[2]);
