@@ -270,6 +270,8 @@ class Usage(Corpus):
              r"must be one of none, gene"),
             (["tune", "--expr", e, "--surv", s, "--hstep", "anls", "--out", o],
              r"must be one of exact, hals, mu"),
+            (["fit", "--expr", e, "--surv", s, "--k", "2", "--wstep", "pg", "--out", o],
+             r"must be one of hals, mu"),
             (["fit", "--expr", e, "--surv", s, "--k", "2", "--out"], r"needs a value"),
             (["fit", "--expr", e, "--surv", s, "--k", "2", "stray", "--out", o],
              r"unexpected argument 'stray'"),
