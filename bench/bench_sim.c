@@ -10,7 +10,7 @@
  *
  * One TSV line per (replicate, method) on stdout, progress on stderr.
  *   bench_sim [--reps R] [--seed0 S] [--genes G] [--samples N] [--init I]
- *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max|1se-recon]
+ *             [--iter B] [--folds K] [--starts S] [--maxit M] [--rule 1se|lcb|max|1se-recon|1se-parsimony]
  *             [--alpha-linear] [--skip-baseline] [--threads T] [--history DIR]
  * --history DIR writes every run's evaluations (parameters, mean, se,
  * pooled C, held-out reconstruction error and its se, per-fold C) to
@@ -69,6 +69,7 @@ static int parse(int argc, char **argv, cfg *c)
             c->rule = !strcmp(v, "max")         ? 0
                       : !strcmp(v, "lcb")       ? 2
                       : !strcmp(v, "1se-recon") ? 3
+                      : !strcmp(v, "1se-parsimony") ? 4
                                                 : 1;
         else if (dst)
             *dst = atoi(v);

@@ -96,7 +96,25 @@ def kbest_recon(rows):
     return lowest_recon(bests)
 
 
+def parsimony(rows):
+    """Rule 1se-parsimony (lib/select.h): the smallest k of the plateau whose
+    recon is within one se of the plateau's lowest; at that k, among its
+    points within one se of its best mean, the smallest alpha, then the
+    largest lambda."""
+    s = plateau(rows)
+    if not any(not math.isnan(r["recon"]) for r in s):
+        return smallest_k_within(rows, lambda r, b: b["mean"] - b["se"])
+    lo = lowest_recon(s)
+    thr = lo["recon"] + (0 if math.isnan(lo["recon_se"]) else lo["recon_se"])
+    k = min(r["k"] for r in s if not math.isnan(r["recon"]) and r["recon"] <= thr)
+    atk = [r for r in rows if r["k"] == k and not math.isnan(r["mean"])]
+    kb = best_point(atk)
+    band = [r for r in atk if r["mean"] >= kb["mean"] - (0 if math.isnan(kb["se"]) else kb["se"])]
+    return min(band, key=lambda r: (r["alpha"], -r["lambda"], r["nu"]))
+
+
 RECON_RULES = {
+    "1se-parsimony": parsimony,
     "1se-recon": lambda rows: lowest_recon(plateau(rows)),
     "1se-recon-k": recon_k,
     "kbest-recon": kbest_recon,

@@ -50,7 +50,7 @@ long demo_default_threads(void);
     {"ties", "T", "Cox ties: breslow (default) or efron"},                       \
     {"offset", "O", "per-gene baseline: gene (default; fitted, offset.tsv) or none"}, \
     {"hstep", "S", "H-step: exact (default), hals, or mu (the papers' update)"},  \
-    {"wstep", "S", "W-step majoriser: mu (default, Lee-Seung bound) or hals"},   \
+    {"wstep", "S", "W-step majoriser: hals (default) or mu (the papers' bound)"}, \
     {"top-genes", "N", "rows per factor in top_genes.tsv (default 50)"}
 
 /* Reads --expr/--surv and the preprocessing options, then the data. */

@@ -95,7 +95,7 @@ int fit_control(const args *a, const cli_common *c, desurv_model *m)
     static const char *const wsteps[] = {"hals", "mu"};          /* DESURV_WSTEP_* */
     int64_t maxit = 1000, imaxit = 30;
     double tol = 1e-6;
-    int tie = 0, offset = DESURV_OFFSET_GENE, hstep = DESURV_HSTEP_EXACT, wstep = DESURV_WSTEP_MU;
+    int tie = 0, offset = DESURV_OFFSET_GENE, hstep = DESURV_HSTEP_EXACT, wstep = DESURV_WSTEP_HALS;
     int rc = arg_int(a, "maxit", 1, 100000000, &maxit);
     if (rc == CLI_OK)
         rc = arg_int(a, "imaxit", 0, 100000000, &imaxit);

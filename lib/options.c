@@ -35,7 +35,7 @@ static const dsv_option_info option_table[DESURV_OPT_COUNT] = {
     [DESURV_OPT_ALPHA_SCALE] = {"alpha_scale", 0, 1, 0, 1},
     [DESURV_OPT_OFFSET] = {"offset", 0, 1, DESURV_OFFSET_GENE, 1},
     [DESURV_OPT_HSTEP] = {"hstep", 0, 2, DESURV_HSTEP_EXACT, 1},
-    [DESURV_OPT_WSTEP] = {"wstep", 0, 1, DESURV_WSTEP_MU, 1},
+    [DESURV_OPT_WSTEP] = {"wstep", 0, 1, DESURV_WSTEP_HALS, 1},
 };
 
 const dsv_option_info *dsv_option_table(void)

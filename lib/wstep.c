@@ -121,7 +121,7 @@ static double ray_limit(const double *w, const double *wt, int64_t p, double eps
             continue;
         for (int64_t g = g0; g < g1; g++) {
             double d = w[g] - wt[g], a = w[g] - eps;
-            if (a < c * d) {
+            if (a > 0 && a < c * d) { /* a <= 0: at the (raised) floor, see hals_update */
                 double lim = a / d;
                 tmax = lim < tmax ? lim : tmax;
             }
@@ -223,10 +223,17 @@ static double hals_update(const dsv_problem *pr, dsv_state *s, const double *qco
                 wt[g] = v > eps ? v : eps;
             }
         }
+    /* The ray limit ignores entries within 1e-12 of the floor (W has unit
+     * columns): HALS clips many entries exactly to eps, and an entry that
+     * rounding left at eps (1 + 1e-16) instead of eps would otherwise set
+     * t_max to 1 in one run and not in another (fit(c X) against fit(X)),
+     * steering the adaptive bound apart.  Such an entry may end up to 1e-12
+     * below the straight line at t > 1, where it is clipped; the scores'
+     * closed form ignores that. */
     for (int64_t r = 0; r < k; r++) {
         if (copy)
             memcpy(copy + r * p, s->Wt + r * p, (size_t)p * sizeof *copy);
-        tmax = ray_limit(s->W + r * p, s->Wt + r * p, p, eps, tmax);
+        tmax = ray_limit(s->W + r * p, s->Wt + r * p, p, eps + 1e-12, tmax);
     }
     return tmax;
 }

@@ -118,7 +118,7 @@ static const opt_expect expect[DESURV_OPT_COUNT] = {
     {"alpha_scale", 0, 1, 0, 1},
     {"offset", 0, 1, 1, 1},
     {"hstep", 0, 2, 0, 1},
-    {"wstep", 0, 1, 1, 1},
+    {"wstep", 0, 1, 0, 1},
 };
 
 /* ---- version, status codes, messages ---- */

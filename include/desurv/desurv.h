@@ -114,13 +114,10 @@ typedef enum desurv_option {
                                      pivoting), 1 hals (one HALS sweep), 2 mu (the papers'
                                      multiplicative update).  @since 0.3 */
     DESURV_OPT_WSTEP = 19       /**< ["wstep"] the majoriser the W-step minimises: 0 hals
-                                     (the reconstruction term kept exactly, one HALS sweep over
-                                     the columns of W: more fits converge, but the adaptive Cox
-                                     bound's decisions then flip on last-bit differences, so
-                                     fit(c X) matches fit(X) only statistically), 1 mu (default;
-                                     the Lee-Seung bound, a multiplicative step).  hstep = mu,
-                                     wstep = mu and offset = 0 reproduce libdesurv 0.2's fits.
-                                     @since 0.3 */
+                                     (default; the reconstruction term kept exactly, one HALS
+                                     sweep over the columns of W), 1 mu (the Lee-Seung bound, a
+                                     multiplicative step, the papers').  hstep = mu, wstep = mu
+                                     and offset = 0 reproduce libdesurv 0.2's fits.  @since 0.3 */
 } desurv_option;
 
 /** Number of options; option identifiers are 0 .. DESURV_OPT_COUNT-1. */

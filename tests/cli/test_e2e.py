@@ -120,7 +120,7 @@ class Fit(unittest.TestCase):
         s = read_json(os.path.join(Shared.fit, "summary.json"))
         self.assertEqual(s["fit"]["offset"], "gene")
         self.assertEqual(s["fit"]["hstep"], "exact")
-        self.assertEqual(s["fit"]["wstep"], "mu")
+        self.assertEqual(s["fit"]["wstep"], "hals")
 
     def test_W_H_beta(self):
         hdr, rows = read_tsv(os.path.join(Shared.fit, "W.tsv"))

@@ -18,7 +18,7 @@ CV_RULES = ("max", "1se", "1se-recon", "1se-parsimony")
 # pinned to the papers' (no offset, multiplicative H-step), whose fits do not
 # move when the default solver's last bits do: this file tests the rules.
 GRID = ["--k", "2,3,4,5", "--alpha", "0.1,0.4,0.7,0.95", "--folds", 3, "--starts", 2,
-        "--maxit", 60, "--offset", "none", "--hstep", "mu"]
+        "--maxit", 60, "--offset", "none", "--hstep", "mu", "--wstep", "mu"]
 TUNE = ["--k", "2:4", "--folds", "3", "--starts", "2", "--init-points", "4",
         "--iterations", "2", "--maxit", "60", "--quiet"]
 

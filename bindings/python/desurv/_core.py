@@ -263,8 +263,8 @@ class DeSurv(HandleOwner):
     ("threads"), ``offset`` ("gene", the default: X^T ~ W H + b 1^T with a
     fitted per-gene baseline b >= 0; "none": the papers' model) and
     ``hstep`` ("exact", the default; "hals"; "mu", the papers'
-    multiplicative update) and ``wstep`` ("mu", the default Lee-Seung bound;
-    "hals").  Values are checked by the library at ``fit``.
+    multiplicative update) and ``wstep`` ("hals", the default; "mu", the
+    papers' Lee-Seung bound).  Values are checked by the library at ``fit``.
     ``progress`` (not a library option) is the default progress reporting
     of :meth:`fit`: None, True (a tqdm bar, or text on stderr without
     tqdm) or a callable ``f(stage, step, total, best)`` returning False to
@@ -304,7 +304,7 @@ class DeSurv(HandleOwner):
     def __init__(self, k, alpha=0.5, lambda_=0.1, nu=0.5, lambda_w=0.0, lambda_h=0.0,
                  tol=1e-6, maxit=1000, n_init=20, imaxit=30, tol_init=1e-4, ties="breslow",
                  init="random", init_select="loss", random_state=1, n_jobs=1, offset="gene",
-                 hstep="exact", wstep="mu", progress=None):
+                 hstep="exact", wstep="hals", progress=None):
         self._handle = None
         self._bridge = None
         self.k = k
