@@ -23,7 +23,12 @@
  * BLAS threading is left alone: run with OPENBLAS_NUM_THREADS unset to use
  * all cores (bench/run.sh does so).
  *
- *   bench_iter [--shapes S,M,L] [--reps N] [--help]
+ *   bench_iter [--shapes S,M,L] [--reps N] [--steps papers] [--help]
+ *
+ * --steps papers times the papers' model and steps (offset none, hstep mu,
+ * wstep mu: libdesurv 0.2's iteration) instead of the defaults (offset,
+ * exact H-step, HALS W-step), so that the two can be set against the same
+ * floor.
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
@@ -122,6 +127,9 @@ static void check(int rc, desurv_model *m, const char *what)
     }
 }
 
+/* 1: --steps papers (set once in main, before any timing). */
+static int papers_steps;
+
 /* Seconds spent in one desurv_fit with maxit iterations (model creation
  * and option setting excluded). */
 static double time_fit(const data *d, double alpha, int64_t maxit)
@@ -134,6 +142,11 @@ static double time_fit(const data *d, double alpha, int64_t maxit)
     check(desurv_set_option(m, DESURV_OPT_MAXIT, (double)maxit), m, "set maxit");
     check(desurv_set_option(m, DESURV_OPT_NINIT, 1.0), m, "set ninit");
     check(desurv_set_option(m, DESURV_OPT_INIT, 1.0), m, "set init");
+    if (papers_steps) {
+        check(desurv_set_option(m, DESURV_OPT_OFFSET, DESURV_OFFSET_NONE), m, "set offset");
+        check(desurv_set_option(m, DESURV_OPT_HSTEP, DESURV_HSTEP_MU), m, "set hstep");
+        check(desurv_set_option(m, DESURV_OPT_WSTEP, DESURV_WSTEP_MU), m, "set wstep");
+    }
     double t0 = now();
     int rc = desurv_fit(m, d->X, d->p, d->n, d->p, d->time, d->event);
     double t1 = now();
@@ -265,7 +278,7 @@ static void run_shape(const shape *sh, int reps, result *res)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bench_iter [--shapes S,M,L] [--reps N]\n"
+    fprintf(f, "usage: bench_iter [--shapes S,M,L] [--reps N] [--steps papers]\n"
                "  --shapes  comma-separated subset of S (2000x300 k6), M (5000x500 k10),\n"
                "            L (20000x1000 k10); default all\n"
                "  --reps    repetitions per timing, minimum taken (default 5)\n"
@@ -298,6 +311,8 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
+            papers_steps = !strcmp(argv[++i], "papers");
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             if (reps < 1) {

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 DATA = ["r0", "mixed", "paad", "imvigor"]
-ALGOS = ["papers", "default", "hals"]
+ALGOS = ["papers", "muW", "default"]
 BANDS = [("alpha < 0.1", 0, 0.1), ("0.1 - 0.9", 0.1, 0.9), ("> 0.9", 0.9, 1.0)]
 
 

@@ -4,9 +4,9 @@
 # same `desurv tune` run (12 Latin-hypercube points + 8 BO steps over the
 # default search space, 5 folds x 5 starts, every start to convergence,
 # maxit 1000, tol 1e-6) on four data sets, with three algorithms:
-#   papers  --offset none --hstep mu  --wstep mu   (libdesurv 0.2's fits)
-#   default --offset gene --hstep exact --wstep mu (this version's defaults)
-#   hals    --offset gene --hstep exact --wstep hals
+#   papers  --offset none --hstep mu    --wstep mu    (libdesurv 0.2's fits)
+#   muW     --offset gene --hstep exact --wstep mu    (0.3 with the papers' W-step)
+#   default --offset gene --hstep exact --wstep hals  (0.3's defaults)
 # Data: the R0 and mixed simulations (3000 genes x 200 samples, seed 1,
 # as the paper), TCGA-PAAD (bundled; 1000 genes, within-sample ranks, as
 # the demo) and IMvigor210 (../shared/data; 1000 genes, ranks).  Every
@@ -32,11 +32,11 @@ run() { # name config-args data-args...
         echo "$name: $(( $(date +%s) - start )) s" >> "$OUT/times.txt"
     fi
 }
-for algo in papers default hals; do
+for algo in papers muW default; do
     case $algo in
         papers) cfg="--offset none --hstep mu --wstep mu" ;;
+        muW) cfg="--wstep mu" ;;
         default) cfg="" ;;
-        hals) cfg="--wstep hals" ;;
     esac
     for sc in r0 mixed; do
         run "$sc-$algo" "$cfg" --expr "$OUT/sim-$sc/expression.tsv" --surv "$OUT/sim-$sc/survival.tsv" --select split=train --k 2:6
