@@ -410,10 +410,10 @@ static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, d
     }
     /* With the HALS majoriser the MM point has entries clipped at eps, so
      * tmax is usually 1 and w_mu falls until a scaled point fails and is
-     * backtracked: that adaptivity is what makes supervised fits converge
-     * (without it, 55% instead of 72% of a TCGA-PAAD tuning run's fold fits
-     * met tol), and its accept/backtrack decisions can flip on last-bit
-     * differences (doc/algorithm.md, "W-step"). */
+     * backtracked: that adaptivity is what makes supervised fits converge.
+     * hals_update's ray limit ignores entries at the floor, so that
+     * rounding there cannot move t_max (doc/algorithm.md, "The HALS
+     * majoriser"). */
     if (tmax <= 1.0 || *t_best > 1.0 + 0.75 * (tmax - 1.0))
         s->w_mu = fmax(DSV_WMU_MIN, s->w_mu * DSV_WMU_DOWN);
     return DESURV_OK;

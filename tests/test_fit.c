@@ -160,7 +160,8 @@ START_TEST(recovers_r0_simulation)
      * baseline, so the same alpha weighs reconstruction more.  (With the
      * defaults at 0.99 the survival genes found vary from 49 to over 75 of
      * 150 with the last bits of the BLAS; at 0.9 they are 87 to 116 over
-     * data seeds 1..4 and 1 or 2 BLAS threads.) */
+     * data seeds 1..4 and 1 or 2 BLAS threads: a one-off check with a
+     * throw-away driver, not a committed benchmark.) */
     const double alphas[2] = {0.9, 0.99};
     o[DESURV_OPT_NINIT] = 5;
     fitted f;
