@@ -46,11 +46,37 @@ static void keep_previous(const dsv_problem *pr, dsv_state *s)
     }
 }
 
+/* The b-step of the trial (W_e, H_e) into s->bold, W_e^T b_e into Wtbe
+ * and H_e 1 into bwork[2k..3k); returns ||X - b_e 1^T||^2.  O(p k + n k). */
+static double trial_offset(const dsv_problem *pr, dsv_state *s, const double *We,
+                           const double *He, double *Wtbe)
+{
+    int64_t p = pr->p, n = pr->n, k = pr->k;
+    double *hs = s->bwork + 2 * k, *hbar = s->bwork + 3 * k;
+    for (int64_t r = 0; r < k; r++) {
+        double acc = 0;
+        for (int64_t j = 0; j < n; j++)
+            acc += He[r + j * k];
+        hs[r] = acc;
+        hbar[r] = acc / (double)n;
+    }
+    double *be = s->bold;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)p, (int)k, -1.0, We, (int)p, hbar, 1, 0.0, be,
+                1);
+    double acc = 0;
+    for (int64_t g = 0; g < p; g++) {
+        double v = pr->xbar[g] + be[g];
+        be[g] = v > 0 ? v : 0;
+        double d = pr->xbar[g] - be[g];
+        acc += d * d;
+    }
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)p, (int)k, 1.0, We, (int)p, be, 1, 0.0, Wtbe, 1);
+    return pr->xcnorm2 + (double)n * acc;
+}
+
 int dsv_extrapolate(const dsv_problem *pr, dsv_state *s)
 {
     int64_t p = pr->p, n = pr->n, k = pr->k;
-    if (pr->offset)
-        return DESURV_OK; /* the extrapolated point's W^T b is not tracked */
     if (!s->ext_have) {
         keep_previous(pr, s);
         return DESURV_OK;
@@ -99,14 +125,30 @@ int dsv_extrapolate(const dsv_problem *pr, dsv_state *s)
     double h_sq = 0;
     for (int64_t r = 0; r < k; r++)
         h_sq += HHe[r + r * k];
+    /* The offset is not extrapolated: the trial gets the exact b-step of
+     * (W_e, H_e), so it competes with its best baseline (trial b in s->bold,
+     * free between H-steps; its W^T b in Wtb[k..2k), x0 on the side). */
+    double *Wtbe = s->Wtb + k, x0e = s->x0;
+    if (pr->offset)
+        x0e = trial_offset(pr, s, We, He, Wtbe);
+    double x0_cur = s->x0;
+    s->x0 = x0e;
     dsv_terms te;
-    double inner = dsv_rec_inner(s, Ge, HHe, He, Ze, NULL); /* no offset: see dsv_extrapolate */
+    double inner = dsv_rec_inner(s, Ge, HHe, He, Ze, pr->offset ? Wtbe : NULL);
     int rc = dsv_eval_terms(pr, s, Ze, be, inner, h_sq, (double)k, pr->alpha > 0, &te);
+    s->x0 = x0_cur;
     if (rc == DESURV_E_NUMERIC)
         rc = DESURV_OK, te.loss = INFINITY; /* a wild trial is a failed trial */
     if (rc != DESURV_OK)
         return rc;
     if (te.loss < s->cur.loss) {
+        if (pr->offset) {
+            memcpy(s->b, s->bold, (size_t)p * sizeof *s->b);
+            memcpy(s->Wtb, Wtbe, (size_t)k * sizeof *s->Wtb);
+            for (int64_t r = 0; r < k; r++)
+                s->hsum[r] = s->bwork[2 * k + r];
+            s->x0 = x0e;
+        }
         memcpy(s->W, We, (size_t)(p * k) * sizeof *We);
         memcpy(s->Z, Ze, (size_t)(n * k) * sizeof *Ze);
         memcpy(s->H, He, (size_t)(k * n) * sizeof *He);

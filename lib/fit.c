@@ -125,13 +125,18 @@ static int row_moments(dsv_problem *pr)
             pr->xbar[i] += X[i + j * ldx];
     for (int64_t i = 0; i < p; i++)
         pr->xbar[i] /= (double)n;
-    double ss = 0;
+    double ss = 0, sa = 0;
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < p; i++) {
             double d = X[i + j * ldx] - pr->xbar[i];
             ss += d * d;
+            sa += fabs(d);
         }
     pr->xcnorm2 = ss;
+    /* Random starts with an offset: W H models the deviations from the
+     * baseline, so its scale is theirs (see dsv_init_random). */
+    if (sa > 0)
+        pr->init_mean = sa / ((double)n * (double)p);
     return DESURV_OK;
 }
 
@@ -149,6 +154,7 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
     pr->cox = cox;
     pr->n_events = cox->n_events;
     data_moments(X, p, n, ldx, &pr->xnorm2, &pr->xmean);
+    pr->init_mean = pr->xmean;
     if (pr->xnorm2 <= 0) {
         dsv_msg(msg, cap, "X is all zeros");
         return DESURV_E_NUMERIC;
@@ -187,8 +193,7 @@ int dsv_setup_problem(const double *o, dsv_problem *pr, const double *X, int64_t
     /* spec section 4: beta solved to 1e-6 (KKT and step), warm-started */
     pr->tol_beta = 1e-6;
     pr->beta_maxit = 100;
-    /* off: see doc/algorithm.md, "Extrapolation between outer iterations"
-     * (it does not know the offset either) */
+    /* off: see doc/algorithm.md, "Extrapolation between outer iterations" */
     pr->extrapolate = 0;
     return DESURV_OK;
 }

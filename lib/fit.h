@@ -18,6 +18,8 @@ typedef struct dsv_problem {
     int64_t n_events;
     double xnorm2;   /* ||X||_F^2 */
     double xmean;    /* mean entry of X */
+    double init_mean; /* scale of random starts: xmean, or with the offset the
+                         mean absolute deviation of X from its row means */
     double sigma2;   /* reconstruction scale (spec section 3) */
     double xc_top;   /* largest eigenvalue of the gene-centred X Xc^T */
     int offset;      /* DESURV_OFFSET_*: fit the per-gene baseline b */

@@ -131,6 +131,7 @@ static void make_problem(fixture *f, int64_t k, double alpha, double lw, double 
         ss += f->X[i] * f->X[i], s += f->X[i];
     pr->xnorm2 = ss;
     pr->xmean = s / ((double)f->p * (double)f->n);
+    pr->init_mean = pr->xmean;
     if (offset_on)
         ck_assert_int_eq(dsv_data_scales_centred(f->X, f->p, f->n, f->p, k, pr->xcnorm2,
                                                  &pr->sigma2, &pr->xc_top), DESURV_OK);

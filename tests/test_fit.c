@@ -155,14 +155,16 @@ START_TEST(recovers_r0_simulation)
     opts_init(o);
     /* On this design, with reconstruction measured in units of sigma2,
      * supervision takes over near alpha = 0.99 for the papers' model (spec
-     * section 3), and near 0.9 with the offset: sigma2 is then that of the
-     * row-centred data, far smaller on this design with its per-gene
-     * baseline, so the same alpha weighs reconstruction more.  (With the
-     * defaults at 0.99 the survival genes found vary from 49 to over 75 of
-     * 150 with the last bits of the BLAS; at 0.9 they are 87 to 116 over
-     * data seeds 1..4 and 1 or 2 BLAS threads: a one-off check with a
-     * throw-away driver, not a committed benchmark.) */
-    const double alphas[2] = {0.9, 0.99};
+     * section 3).  With the offset sigma2 is that of the row-centred data,
+     * far smaller on this design with its per-gene baseline, so the same
+     * alpha weighs reconstruction more; and since random starts are drawn
+     * on the scale of the programs (lib/init.c) the fits converge: at
+     * alpha = 0.9 the objective's minimiser then overfits the training
+     * samples (|beta| in the hundreds, a handful of genes; this test passed
+     * at 0.9 only while those fits stopped at maxit far from it), while at
+     * 0.5 it recovers the survival program.  (Seen with a throw-away Python
+     * driver on seed 1, not a committed benchmark.) */
+    const double alphas[2] = {0.5, 0.99};
     o[DESURV_OPT_NINIT] = 5;
     fitted f;
     for (int model = 0; model < 2; model++) {
@@ -188,12 +190,26 @@ START_TEST(recovers_r0_simulation)
     ck_assert_double_eq(f.stat[DESURV_STAT_SIGMA2], 1.0);
     ck_assert(f.stat[DESURV_STAT_TRAIN_CINDEX] >= ctrue - 0.03);
     unfit(&f);
-    /* Plain NMF then Cox (alpha = 0) does clearly worse: supervision is what
-     * finds the survival program. */
+    /* NMF then Cox (alpha = 0): with the offset at the true k, the fitted
+     * programs include the survival one, so it does as well on training
+     * data (train C 0.851 against 0.851 for the true lp, 114 of 150 genes
+     * at seed 1); in the papers' model (no offset) a factor goes to the
+     * baseline and it does clearly worse.  Supervision matters where
+     * programs compete for the rank, which is what the tuning benchmarks
+     * measure (bench/README). */
     o[DESURV_OPT_ALPHA] = 0.0;
     o[DESURV_OPT_ALPHA_SCALE] = 0;
     fit(&f, s.X, s.G, s.N, s.time, s.event, 3, o);
-    ck_assert(f.stat[DESURV_STAT_TRAIN_CINDEX] < ctrue - 0.05);
+    ck_assert_msg(f.stat[DESURV_STAT_TRAIN_CINDEX] >= ctrue - 0.03, "alpha 0: train C %g, true %g",
+                  f.stat[DESURV_STAT_TRAIN_CINDEX], ctrue);
+    ck_assert(top_gene_hits(&f, &s, best_match(&f, &s, 0), 150) >= 75);
+    unfit(&f);
+    o[DESURV_OPT_OFFSET] = DESURV_OFFSET_NONE;
+    o[DESURV_OPT_HSTEP] = DESURV_HSTEP_MU;
+    o[DESURV_OPT_WSTEP] = DESURV_WSTEP_MU;
+    fit(&f, s.X, s.G, s.N, s.time, s.event, 3, o);
+    ck_assert_msg(f.stat[DESURV_STAT_TRAIN_CINDEX] < ctrue - 0.05, "papers' alpha 0: train C %g, true %g",
+                  f.stat[DESURV_STAT_TRAIN_CINDEX], ctrue);
     unfit(&f);
     dsv_sim_free(&s);
 }

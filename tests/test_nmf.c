@@ -72,6 +72,7 @@ static void make_problem(fixture *f, double alpha, double lambda, double nu, dou
         ss += f->X[i] * f->X[i], s += f->X[i];
     pr->xnorm2 = ss;
     pr->xmean = s / (double)(f->p * f->n);
+    pr->init_mean = pr->xmean;
     if (offset_on)
         ck_assert_int_eq(dsv_data_scales_centred(f->X, f->p, f->n, f->p, f->k, pr->xcnorm2,
                                                  &pr->sigma2, &pr->xc_top), 0);
