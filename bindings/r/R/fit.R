@@ -90,7 +90,18 @@ desurv_version <- function() .Call(C_version)
     init = "random", init_select = "loss", offset = "gene", hstep = "exact",
     wstep = "hals", seed = 1, threads = 1)
 
+## match.arg() for the choice options, raising desurv_option_error.
+.match_choice <- function(value, name, choices = names(.choices[[name]])) {
+    ## the formal default c("a", "b", ...) means its first element, as match.arg()
+    if (is.character(value) && length(value) > 1L && all(value %in% choices)) return(value[1L])
+    if (!is.character(value) || length(value) != 1L || !(value %in% choices))
+        .input_error(sprintf("%s = %s: expected one of %s", name, deparse(value),
+                             paste(dQuote(choices, FALSE), collapse = ", ")), code = -11L)
+    value
+}
+
 .encode_option <- function(name, value) {
+    if (name == "seed" && is.null(value)) value <- floor(stats::runif(1L, 0, 2^31 - 1))
     if (length(value) != 1L)
         .input_error(sprintf("%s must be a single value", name), code = -11L)
     if (!is.null(.choices[[name]])) {
@@ -101,7 +112,6 @@ desurv_version <- function() .Call(C_version)
                          code = -11L)
         return(unname(tab[value]))
     }
-    if (name == "seed" && is.null(value)) value <- floor(stats::runif(1L, 0, 2^31 - 1))
     if (is.logical(value) && !is.na(value)) value <- as.double(value)
     if (!is.numeric(value))
         .input_error(sprintf("%s = %s is not a number", name, deparse(value)), code = -11L)
@@ -228,10 +238,11 @@ desurv_fit <- function(X, time, event = NULL, k, alpha = 0.5, lambda = 0.1, nu =
     se <- .surv_parts(time, event, ncol(X))
     opts <- list(k = k, alpha = alpha, lambda = lambda, nu = nu, lambda_w = lambda_w,
                  lambda_h = lambda_h, tol = tol, maxit = maxit, ninit = ninit,
-                 imaxit = imaxit, tol_init = tol_init, ties = match.arg(ties),
-                 init = match.arg(init), init_select = match.arg(init_select),
-                 offset = match.arg(offset), hstep = match.arg(hstep),
-                 wstep = match.arg(wstep), seed = seed, threads = threads)
+                 imaxit = imaxit, tol_init = tol_init, ties = .match_choice(ties, "ties"),
+                 init = .match_choice(init, "init"),
+                 init_select = .match_choice(init_select, "init_select"),
+                 offset = .match_choice(offset, "offset"), hstep = .match_choice(hstep, "hstep"),
+                 wstep = .match_choice(wstep, "wstep"), seed = seed, threads = threads)
     ptr <- .Call(C_fit, X, se$time, se$event, .model_options(opts), .progress_fun(progress),
                  environment())
     .annotate(ptr, rownames(X), colnames(X))
@@ -415,4 +426,16 @@ desurv_simulate <- function(scenario = c("R0", "null", "mixed"), seed = 1, genes
     s$scenario <- scenario
     s$seed <- seed
     s
+}
+
+## Called by the C progress bridge for every report of the library (see
+## progress_cb in src/desurv_r.c): runs the user's function and reports
+## what happened without ever letting an error or an interrupt unwind
+## through the C library.
+.call_progress <- function(fun, stage, step, total, best) {
+    tryCatch({
+        r <- fun(stage, step, total, best)
+        if (isFALSE(r)) "cancel" else "go"
+    }, error = function(e) c("error", conditionMessage(e)),
+    interrupt = function(e) "interrupt")
 }

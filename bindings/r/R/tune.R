@@ -44,10 +44,10 @@ desurv_tune <- function(X, time, event = NULL, bounds = NULL, nfolds = 5, starts
     X <- .as_x(X)
     n <- ncol(X)
     se <- .surv_parts(time, event, n)
-    rule <- match.arg(rule)
-    method <- match.arg(method)
-    start_mode <- match.arg(start_mode)
-    alpha_scale <- match.arg(alpha_scale)
+    rule <- .match_choice(rule, "rule", names(.rules))
+    method <- .match_choice(method, "method", c("bo", "grid"))
+    start_mode <- .match_choice(start_mode, "start_mode", c("average", "best"))
+    alpha_scale <- .match_choice(alpha_scale, "alpha_scale", c("logodds", "linear"))
     if (is.null(seed)) seed <- floor(stats::runif(1L, 0, 2^31 - 1))
     ## the model supplies every option that is not searched; k = 2 as the
     ## Python binding's default estimator
@@ -141,8 +141,10 @@ plot.desurv_tune <- function(x, ...) {
     ok <- is.finite(h$mean)
     plot(h$k[ok], h$mean[ok], xlab = "k", ylab = "cross-validated C-index",
          ylim = range(c(h$mean[ok] - h$se[ok], h$mean[ok] + h$se[ok]), na.rm = TRUE), ...)
-    arrows(h$k[ok], h$mean[ok] - h$se[ok], h$k[ok], h$mean[ok] + h$se[ok], angle = 90,
-           code = 3, length = 0.03, col = "grey50")
+    bar <- ok & is.finite(h$se) & h$se > 0   # zero-length bars cannot be drawn
+    if (any(bar))
+        arrows(h$k[bar], h$mean[bar] - h$se[bar], h$k[bar], h$mean[bar] + h$se[bar],
+               angle = 90, code = 3, length = 0.03, col = "grey50")
     points(h$k[x$best_index], h$mean[x$best_index], pch = 19, col = "red")
     title(main = "DeSurv tuning history (red: the choice)")
     invisible(x)

@@ -224,8 +224,11 @@ static const char *stage_name(int stage)
 
 /* The library calls this on R's main thread (desurv.h promises the calling
  * thread), so running R code here is allowed; but nothing may longjmp
- * across the library's frames: R_ToplevelExec and R_tryEvalSilent stop
- * every jump (an interrupt, an error) here and we return "stop" instead. */
+ * across the library's frames.  The user's function is called through the
+ * R helper .call_progress(), which catches its errors and interrupts and
+ * answers "go", "cancel", "interrupt" or c("error", message); R_ToplevelExec
+ * and R_tryEvalSilent stop any jump that still happens (an interrupt
+ * arriving outside the helper's tryCatch), which is then taken as Ctrl-C. */
 static int progress_cb(int stage, int64_t step, int64_t total, double best, void *ud)
 {
     bridge_t *b = ud;
@@ -235,21 +238,33 @@ static int progress_cb(int stage, int64_t step, int64_t total, double best, void
     }
     if (isNull(b->fun))
         return 0;
-    SEXP call = PROTECT(lang5(b->fun, PROTECT(mkString(stage_name(stage))),
-                              PROTECT(ScalarReal((double)step)),
-                              PROTECT(ScalarReal((double)total)), PROTECT(ScalarReal(best))));
+    /* each argument protected on its own: any allocation may collect */
+    SEXP s_stage = PROTECT(mkString(stage_name(stage)));
+    SEXP s_step = PROTECT(ScalarReal((double)step));
+    SEXP s_total = PROTECT(ScalarReal((double)total));
+    SEXP s_best = PROTECT(ScalarReal(best));
+    SEXP args = PROTECT(list5(b->fun, s_stage, s_step, s_total, s_best));
+    SEXP call = PROTECT(LCONS(install(".call_progress"), args));
     int err = 0;
     SEXP res = R_tryEvalSilent(call, b->rho, &err);
-    int stop = 0;
-    if (err) {
-        b->failed = 1;
-        snprintf(b->msg, sizeof b->msg, "%s", R_curErrorBuf());
-        stop = 1;
-    } else if (isLogical(res) && XLENGTH(res) == 1 && LOGICAL(res)[0] == FALSE) {
-        b->cancelled = 1;
-        stop = 1;
+    int stop = 1;
+    if (err || !isString(res) || XLENGTH(res) < 1) {
+        b->interrupted = 1;
+    } else {
+        const char *what = CHAR(STRING_ELT(res, 0));
+        if (strcmp(what, "go") == 0) {
+            stop = 0;
+        } else if (strcmp(what, "cancel") == 0) {
+            b->cancelled = 1;
+        } else if (strcmp(what, "error") == 0) {
+            b->failed = 1;
+            snprintf(b->msg, sizeof b->msg, "%s",
+                     XLENGTH(res) > 1 ? translateCharUTF8(STRING_ELT(res, 1)) : "");
+        } else {
+            b->interrupted = 1;
+        }
     }
-    UNPROTECT(5);
+    UNPROTECT(6);
     return stop;
 }
 
@@ -741,8 +756,13 @@ static void configure_tuner(desurv_tuner *t, SEXP topts, SEXP bounds, SEXP grid,
             snprintf(what, sizeof what, "unknown tuner option '%s'", name);
             raise_status(st, what, NULL);
         }
-        snprintf(what, sizeof what, "%s = %.17g", name, REAL(topts)[i]);
-        check_tuner(desurv_tuner_set(t, opt, REAL(topts)[i]), t, what, NULL);
+        st = desurv_tuner_set(t, opt, REAL(topts)[i]);
+        if (st != DESURV_OK) {
+            /* the library's message names the option and its range */
+            const char *s = desurv_tuner_errmsg(t);
+            snprintf(what, sizeof what, "%s = %.17g", name, REAL(topts)[i]);
+            raise_status(st, (s && *s) ? s : what, NULL);
+        }
     }
     if (!isNull(bounds)) {
         SEXP bn = getAttrib(bounds, R_NamesSymbol);
