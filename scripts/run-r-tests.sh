@@ -45,6 +45,17 @@ if [ -n "$asan" ]; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
 
+# The glue is C11 and warning-free with the project's warnings (R CMD
+# INSTALL compiles it with R's own flags).
+rinc=$(R RHOME)/include
+[ -f "$rinc/R.h" ] || rinc=/usr/share/R/include
+cc=${CC:-cc}
+if ! $cc -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I"$rinc" \
+        -I"$src/include" -I"$build" "$src/bindings/r/src/desurv_r.c"; then
+    echo "bindings/r/src/desurv_r.c does not compile warning-free as C11"
+    exit 1
+fi
+
 pkg=$build/r-pkg
 rlib=$build/r-lib
 rm -rf "$pkg" "$rlib"

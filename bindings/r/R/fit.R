@@ -1,6 +1,5 @@
 ## desurv_fit() and the "desurv" model class.
 
-#' @noRd
 desurv_version <- function() .Call(C_version)
 
 ## ---------------------------------------------------------------------
@@ -145,7 +144,6 @@ desurv_version <- function() .Call(C_version)
 ## Progress
 ## ---------------------------------------------------------------------
 
-#' @noRd
 desurv_text_progress <- function() {
     bar <- NULL
     stage <- ""
