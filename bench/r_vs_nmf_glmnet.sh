@@ -8,7 +8,8 @@
 # archive, and this machine installs software only from Debian (see
 # bench/README.md, "R package vs NMF + glmnet").
 #
-# Usage: bench/r_vs_nmf_glmnet.sh [REPS]   (default 5; about 2 minutes on 2 cores)
+# Usage: bench/r_vs_nmf_glmnet.sh [REPS]   (default 5; about 12 minutes on 2 cores,
+# almost all of it NMF with nrun = 20)
 # Needs a build in build/ (meson setup build && meson compile -C build),
 # r-base-dev, r-cran-survival, r-cran-glmnet and r-cran-nmf
 # (apt-get install r-cran-nmf; not installed by scripts/setup.sh).
