@@ -18,9 +18,12 @@ PKGS_PYTHON="python3-numpy python3-pytest python3-matplotlib python3-pandas pyth
 python3-pip python3-setuptools"
 # Regenerating the golden files in tests/golden (R survival / glmnet).
 PKGS_GOLDEN="r-base-core r-cran-survival r-cran-glmnet"
+# R package (bindings/r): compiling its C glue (R headers, R CMD INSTALL)
+# and its testthat tests (meson suite 'r').
+PKGS_R="r-base-dev r-cran-testthat"
 
 missing=""
-for p in $PKGS_BUILD $PKGS_PYTHON $PKGS_GOLDEN; do
+for p in $PKGS_BUILD $PKGS_PYTHON $PKGS_GOLDEN $PKGS_R; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done

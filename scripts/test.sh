@@ -3,7 +3,7 @@
 #
 # Stages (each in its own build directory, $DESURV_BUILDDIR defaults to
 # ./build):
-#   default    OpenBLAS, release build:       meson test  (unit, build, python, examples)
+#   default    OpenBLAS, release build:       meson test  (unit, build, python, r, examples)
 #   valgrind   same build, memcheck:          meson test --setup=valgrind
 #   reference  -Dblas=reference:              meson test  (in $B-reference)
 #   sanitize   -Db_sanitize=address,undefined, debug build, ASan+LSan+UBSan:
@@ -26,7 +26,8 @@
 #                        cases tagged "slow" (skipped by --setup=valgrind)
 #   DESURV_BUILDDIR=dir  base name of the build directories
 # Python binding tests run inside `meson test` (suite 'python') with
-# /usr/bin/python3; see scripts/run-python-tests.sh.
+# /usr/bin/python3; see scripts/run-python-tests.sh.  R package tests (suite
+# 'r') install bindings/r into $B/r-lib; see scripts/run-r-tests.sh.
 set -u
 DESURV_ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 . "$DESURV_ROOT/scripts/lib.sh"
