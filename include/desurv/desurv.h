@@ -22,10 +22,19 @@
  *  - No global mutable state.  Distinct handles may be used from distinct
  *    threads at the same time; one handle must not be used by two threads
  *    at once.  The library never aborts, exits, prints or calls rand().
- *  - The library does not change BLAS or OpenMP global settings.  When the
- *    threads option is > 1 the library runs independent starts on its own
- *    worker threads; link a sequential BLAS, or set OPENBLAS_NUM_THREADS=1,
- *    to avoid oversubscribing the cores (see README).
+ *  - The library does not change BLAS or OpenMP global settings.  The
+ *    threads option asks for worker threads: desurv_fit() runs the random
+ *    starts of its selection phase on them, desurv_tune() its (point, fold,
+ *    block of starts) tasks.  They are used only when the linked BLAS does
+ *    not run threads of its own: when OpenBLAS reports more than one thread
+ *    (openblas_get_num_threads(), looked up weakly; a BLAS without it counts
+ *    as single-threaded) one worker, the calling thread, does everything,
+ *    silently in desurv_fit(), with a warning in desurv_tuner_warnings() in
+ *    desurv_tune().  So with threads > 1 set OPENBLAS_NUM_THREADS=1 before
+ *    the program starts, or link a sequential BLAS (see README).  If the
+ *    system refuses to start a worker, the remaining workers (at least the
+ *    calling thread) do its share.  Results never depend on the number of
+ *    worker threads.
  */
 #ifndef DESURV_H
 #define DESURV_H
@@ -72,7 +81,9 @@ enum desurv_status {
     DESURV_E_CANCELLED = -18,   /**< a callback asked to stop */
     DESURV_E_BUFFER = -19,      /**< an output buffer is too small */
     DESURV_E_INIT = -20,        /**< init = user but no (valid) initial W was given */
-    DESURV_E_THREAD = -21,      /**< a worker thread could not be started */
+    DESURV_E_THREAD = -21,      /**< reserved; not returned by this version (a worker thread
+                                     that cannot be started is replaced by the others and the
+                                     calling thread) */
     DESURV_E_FORMAT = -22,      /**< not a libdesurv model file, or a malformed one (@since 0.2) */
     DESURV_E_VERSION = -23,     /**< the model file needs a newer libdesurv (@since 0.2) */
     DESURV_E_IO = -24,          /**< a file could not be read or written (@since 0.2) */
@@ -91,16 +102,20 @@ typedef enum desurv_option {
     DESURV_OPT_NU = 3,          /**< ["nu"] elastic-net mix in [0, 1] (1 = lasso); default 0.5 */
     DESURV_OPT_LAMBDA_W = 4,    /**< ["lambda_w"] ridge on W >= 0; default 0 */
     DESURV_OPT_LAMBDA_H = 5,    /**< ["lambda_h"] ridge on H >= 0; default 0 */
-    DESURV_OPT_TOL = 6,         /**< ["tol"] relative loss change to stop, >= 0; default 1e-6 */
+    DESURV_OPT_TOL = 6,         /**< ["tol"] relative loss change to stop, in [0, 1]; default 1e-6 */
     DESURV_OPT_MAXIT = 7,       /**< ["maxit"] outer iterations of the final run (its selection-phase
                                      iterations included), integer >= 1; default 1000 */
     DESURV_OPT_NINIT = 8,       /**< ["ninit"] number of random starts, integer >= 1; default 20.
                                      NNDSVD and user starts are single deterministic starts. */
     DESURV_OPT_IMAXIT = 9,      /**< ["imaxit"] iterations per start in the selection phase, >= 0; default 30
                                      (unused when ninit = 1: the single start runs to convergence) */
-    DESURV_OPT_TOL_INIT = 10,   /**< ["tol_init"] tolerance of the selection phase; default 1e-4 */
+    DESURV_OPT_TOL_INIT = 10,   /**< ["tol_init"] tolerance of the selection phase, in [0, 1];
+                                     default 1e-4 */
     DESURV_OPT_SEED = 11,       /**< ["seed"] RNG seed, integer in [0, 2^53]; default 1 */
-    DESURV_OPT_THREADS = 12,    /**< ["threads"] worker threads for starts, integer in [1, 256]; default 1 */
+    DESURV_OPT_THREADS = 12,    /**< ["threads"] worker threads for the random starts of
+                                     the selection phase, integer in [1, 256]; default 1; one
+                                     is used under a multi-threaded OpenBLAS (see the top of
+                                     this file) */
     DESURV_OPT_TIES = 13,       /**< ["ties"] 0 Breslow (default), 1 Efron */
     DESURV_OPT_INIT = 14,       /**< ["init"] 0 random (default), 1 NNDSVD, 2 user (desurv_set_init) */
     DESURV_OPT_INIT_SELECT = 15,/**< ["init_select"] 0 lowest loss (default), 1 highest training C-index */
@@ -241,7 +256,7 @@ DESURV_API int desurv_set_init(desurv_model *m, const double *W0, int64_t p, int
  *         DESURV_E_EVENT, DESURV_E_NO_EVENTS, DESURV_E_RANK (k unset or
  *         > min(p, n)), DESURV_E_INIT, DESURV_E_MISMATCH (user init of other
  *         shape), DESURV_E_NOMEM, DESURV_E_NUMERIC, DESURV_E_LAPACK,
- *         DESURV_E_OVERFLOW, DESURV_E_THREAD.
+ *         DESURV_E_OVERFLOW, DESURV_E_CANCELLED (progress callback).
  * Not converging within maxit is not an error (see DESURV_STAT_CONVERGED).
  * @since 0.1
  */
@@ -761,12 +776,14 @@ typedef enum desurv_tuner_option {
                                       that k, among the points within one se of its best C, the
                                       smallest alpha, then the largest lambda; 1se when no
                                       reconstruction error is known; doc/algorithm.md) */
-    DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin >= 0; default 0 */
+    DESURV_TOPT_XI = 7,          /**< ["xi"] expected-improvement margin, in [0, 1]; default 0 */
     DESURV_TOPT_LCB_Z = 8,       /**< ["lcb_z"] z of the lcb rule, in [1e-6, 10]; default 1.645 */
     DESURV_TOPT_POOL = 9,        /**< ["pool"] EI candidate pool; 0 (default): max(1000, 200 d) */
     DESURV_TOPT_ALPHA_SCALE = 10,/**< ["alpha_scale"] 0 log-odds (default), 1 linear */
     DESURV_TOPT_SEED = 11,       /**< ["seed"] integer in [0, 2^53]; default 1 */
-    DESURV_TOPT_THREADS = 12,    /**< ["threads"] worker threads, integer in [1, 256]; default 1 */
+    DESURV_TOPT_THREADS = 12,    /**< ["threads"] worker threads, integer in [1, 256]; default 1;
+                                      one is used under a multi-threaded OpenBLAS, with a
+                                      warning (see the top of this file) */
     DESURV_TOPT_BATCH = 13,      /**< ["batch"] starts of a fold fit advanced together (one
                                       wider GEMM); default 10; 1 = one by one.  With the
                                       reference BLAS the results are bitwise those of 1.
@@ -875,7 +892,7 @@ DESURV_API int desurv_tuner_add_history(desurv_tuner *t, const double *params, d
  * the history holds what was evaluated before the error.
  * @return DESURV_OK, any input error of desurv_fit(), DESURV_E_RANGE (bad
  *         bounds, grid or folds; detail in desurv_tuner_errmsg()),
- *         DESURV_E_CANCELLED, DESURV_E_NOMEM, DESURV_E_THREAD.  @since 0.2
+ *         DESURV_E_CANCELLED, DESURV_E_NOMEM.  @since 0.2
  */
 DESURV_API int desurv_tune(desurv_tuner *t, desurv_model *m, const double *X, int64_t p,
                            int64_t n, int64_t ldx, const double *time, const int32_t *event);
