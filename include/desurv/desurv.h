@@ -241,7 +241,7 @@ DESURV_API int desurv_set_init(desurv_model *m, const double *W0, int64_t p, int
 
 /**
  * Fit DeSurv to X (p x n) with survival times and event indicators.
- * Minimises the objective of the specification by block coordinate descent
+ * Minimises the objective L of doc/model.md (section 3) by block coordinate descent
  * from ninit starts (the best after imaxit iterations is continued).
  * On failure the handle keeps its previous fit (if any) untouched.
  * @param m      the model; k must have been set.
@@ -346,7 +346,7 @@ DESURV_API int desurv_model_stat(const desurv_model *m, desurv_stat what, double
 DESURV_API int desurv_model_trace(const desurv_model *m, double *loss_out, int64_t cap,
                                   int64_t *len);
 
-/** Columns of desurv_model_trace_terms(): the terms of L (spec section 3),
+/** Columns of desurv_model_trace_terms(): the terms of L (doc/model.md section 3),
  *  unweighted.  @since 0.2 */
 #define DESURV_TRACE_REC 0      /**< ||X - W H||_F^2 / (2 n p) (as DESURV_STAT_NMF_LOSS) */
 #define DESURV_TRACE_LOGLIK 1   /**< Cox log partial likelihood l(X^T W beta); NaN when alpha = 0 */
@@ -430,7 +430,7 @@ typedef int (*desurv_progress_fn)(int stage, int64_t step, int64_t total, double
 DESURV_API int desurv_set_progress(desurv_model *m, desurv_progress_fn fn, void *user_data);
 
 /* ======================================================================
- *  Top genes and factor-restricted prediction (spec section 8)
+ *  Top genes and factor-restricted prediction (doc/model.md section 8)
  * ====================================================================== */
 
 /**
@@ -603,7 +603,7 @@ DESURV_API int desurv_model_load_file(desurv_model **out, const char *path, char
                                       int64_t errcap);
 
 /* ======================================================================
- *  Simulation (spec section 12: the paper's design)
+ *  Simulation (doc/model.md section 12: the paper's design)
  * ====================================================================== */
 
 /** Simulation scenarios.  @since 0.2 */
@@ -646,7 +646,7 @@ DESURV_API int desurv_sim_data(const desurv_sim *s, double *X, int64_t ldx, doub
  * ldh), the true linear predictor lp (n), gene_class (p: 0 noise, 1
  * background, 2 + r a marker of factor r), surv_gene (p x k, leading
  * dimension lds: 1 where gene g is a survival gene of factor r, the genes
- * whose W entries enter the true scores (spec section 12); in every scenario
+ * whose W entries enter the true scores (doc/model.md section 12); in every scenario
  * only factor 1 has a nonzero true coefficient).
  * @return DESURV_OK, DESURV_E_NULL (s), DESURV_E_LD.  @since 0.2
  */
@@ -663,7 +663,7 @@ DESURV_API int desurv_sim_truth(const desurv_sim *s, double *W, int64_t ldw, dou
 DESURV_API int desurv_sim_split(const desurv_sim *s, double train_fraction, int32_t *is_train);
 
 /* ======================================================================
- *  Preprocessing (spec section 9)
+ *  Preprocessing (doc/model.md section 9)
  *
  *  The transformations the command-line tool applies before fitting, so
  *  that bindings and programs can apply exactly the same ones.  X is
@@ -977,7 +977,7 @@ DESURV_API const char *desurv_tuner_warnings(const desurv_tuner *t);
 DESURV_API const char *desurv_tuner_errmsg(const desurv_tuner *t);
 
 /* ======================================================================
- *  Survival summaries (spec section 10)
+ *  Survival summaries (doc/model.md section 10)
  *
  *  Kaplan-Meier curve, k-group log-rank test and univariate Cox fit, the
  *  downstream summaries of a risk score (e.g. high vs low risk at the
