@@ -48,7 +48,8 @@ static const cmd_doc demo_doc = {
     "variance rank, within-sample ranks, k in 2..5, alpha and lambda by Bayesian\n"
     "optimisation of the 5-fold cross-validated C-index.  Prints the choice, its\n"
     "C-index against alpha = 0 (NMF, then Cox), the top genes of each factor, and\n"
-    "where the outputs were written.  --threads defaults to the number of cores."};
+    "where the outputs were written.  Here --threads defaults to the number of cores\n"
+    "(at most 8), not to 1 as for the other commands."};
 
 long demo_default_threads(void)
 {
