@@ -144,12 +144,34 @@ static int configure(desurv_tuner *t, desurv_model *m, const cli_common *c)
     return st == DESURV_OK ? CLI_OK : lib_error(st, "demo", desurv_tuner_errmsg(t));
 }
 
+/* The population sd of factor q's training scores X^T w_q: a raw beta is per
+ * unit of a score whose scale is that of X times a unit-norm W column, so
+ * the demo reports the hazard ratio per sd of the score instead. */
+static double score_sd(const results *r, int64_t q)
+{
+    const double *w = r->W + q * r->p;
+    double s = 0, ss = 0;
+    for (int64_t j = 0; j < r->n; j++) {
+        const double *x = r->d->X + j * r->p;
+        double z = 0;
+        for (int64_t g = 0; g < r->p; g++)
+            z += x[g] * w[g];
+        s += z, ss += z * z;
+    }
+    double m = s / (double)r->n, v = ss / (double)r->n - m * m;
+    return v > 0 ? sqrt(v) : 0.0;
+}
+
 static void print_top(const results *r)
 {
-    printf("\ntop %d genes per factor (beta > 0: higher expression, higher risk):\n",
+    printf("\ntop %d genes per factor (hazard ratio per sd of the factor's score;\n"
+           "  > 1: higher expression of the program, higher risk):\n",
            (int)(r->ntop_report < DEMO_TOP ? r->ntop_report : DEMO_TOP));
     for (int64_t q = 0; q < r->k; q++) {
-        printf("  factor %lld (beta %+.3g):", (long long)(q + 1), r->beta[q]);
+        if (r->ntop_pred == 0)
+            printf("  factor %lld (HR %.3g):", (long long)(q + 1), exp(r->beta[q] * score_sd(r, q)));
+        else
+            printf("  factor %lld (beta %+.3g):", (long long)(q + 1), r->beta[q]);
         for (int64_t i = 0; i < DEMO_TOP && i < r->ntop_report; i++)
             printf(" %s", r->d->gene[r->top_idx[i + q * r->ntop_report]]);
         printf("\n");

@@ -5,6 +5,7 @@ leaves nothing behind."""
 import gzip
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -370,7 +371,15 @@ class Demo(unittest.TestCase):
             self.assertRegex(text, r"k = \d+, alpha = ")
             self.assertRegex(text, r"cross-validated C-index +0\.\d+ \(SE")
             self.assertRegex(text, r"alpha = 0 +0\.\d+")
-            self.assertIn("factor 1 (beta", text)
+            # the hazard ratio per sd of each factor's score: > 1 exactly
+            # where beta > 0 (beta.tsv), = 1 where beta = 0
+            hrs = [float(h) for h in re.findall(r"factor \d+ \(HR ([0-9.e+-]+)\)", text)]
+            _, rows = read_tsv(os.path.join(out, "beta.tsv"))
+            betas = [float(r[-1]) for r in rows]
+            self.assertEqual(len(hrs), len(betas))
+            for hr, b in zip(hrs, betas):
+                self.assertEqual(hr > 1, b > 0, (hr, b))
+                self.assertEqual(hr < 1, b < 0, (hr, b))
             self.assertIn(out, text)
             self.assertIn("surface.tsv", files_of(out))
             s = read_json(os.path.join(out, "summary.json"))
