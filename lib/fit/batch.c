@@ -1,4 +1,4 @@
-/* batch.c - batched multi-start (spec section 11).
+/* batch.c - batched multi-start (doc/model.md section 11).
  *
  * In one outer iteration the only products with X are the W-step's T = X A
  * and Z_mm = X^T W_mm (lib/fit/wstep.c; the H-step reads Z^T = W^T X, the loss

@@ -1,4 +1,4 @@
-/* batch.h - batched multi-start (spec section 11): the starts of one fit
+/* batch.h - batched multi-start (doc/model.md section 11): the starts of one fit
  * share X, so advancing them together turns the two skinny products of each
  * start's W-step, X A (A = the gradient's right-hand side, built from H^T)
  * and X^T W_mm, into one wide GEMM each over all of them.  Each start keeps

@@ -21,7 +21,7 @@ typedef struct dsv_problem {
     double xmean;    /* mean entry of X */
     double init_mean; /* scale of random starts: xmean, or with the offset the
                          mean absolute deviation of X from its row means */
-    double sigma2;   /* reconstruction scale (spec section 3) */
+    double sigma2;   /* reconstruction scale (doc/model.md section 3) */
     double xc_top;   /* largest eigenvalue of the gene-centred X Xc^T */
     int offset;      /* DESURV_OFFSET_*: fit the per-gene baseline b */
     int hstep;       /* DESURV_HSTEP_* */
@@ -42,7 +42,7 @@ typedef struct dsv_problem {
     void *poll_ctx;
 } dsv_problem;
 
-/* The terms of L at one point (spec section 3). */
+/* The terms of L at one point (doc/model.md section 3). */
 typedef struct dsv_terms {
     double rec;     /* ||X - W H - b 1^T||_F^2 / (2 n p) */
     double hpen;    /* ||H||_F^2 / (2 n k) */
@@ -115,7 +115,7 @@ int dsv_refresh(const dsv_problem *pr, dsv_state *s); /* Z, Grams and loss from 
 double dsv_rec_inner(const dsv_state *s, const double *WtW, const double *HHt, const double *H,
                      const double *Z, const double *Wtb);
 /* The b-step (offset = gene): b = max(0, xbar - W H 1 / n), then s->Wtb
- * and s->x0 (spec section 4).  Needs s->hsum. */
+ * and s->x0 (doc/model.md section 4).  Needs s->hsum. */
 void dsv_b_step(const dsv_problem *pr, dsv_state *s);
 /* s->x0 for the current b (pr->xnorm2 without offset). */
 void dsv_set_x0(const dsv_problem *pr, dsv_state *s);

@@ -11,9 +11,9 @@
 #include "base/rng.h"
 #include "base/vecops.h"
 
-/* Entries uniform on [0, sqrt(mean(X)/k)] (spec section 5); beta = 0.  The
+/* Entries uniform on [0, sqrt(mean(X)/k)] (doc/model.md section 5); beta = 0.  The
  * stream makes each start's numbers independent of who runs it.
- * With the offset, mean(X) is replaced by mean |X - xbar 1^T| (the spec is
+ * With the offset, mean(X) is replaced by mean |X - xbar 1^T| (doc/model.md is
  * silent): W H then starts on the scale of the programs, not of the
  * baseline.  At mean(X), on the paper's simulation (baseline 3, programs
  * 0.03) W hbar exceeded the mean of many genes, their b sat at 0, and the

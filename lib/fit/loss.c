@@ -5,7 +5,7 @@
  * with the offset, ||X - W H - b 1^T||^2 = ||X - b 1^T||^2 - 2 <H^T, Z> +
  * <W^T W, H H^T> + 2 <W^T b, H 1>: one more O(n k + p k) term, and
  * the Cox and penalty terms need only Z and beta.  This is what makes the
- * W-step's trial evaluation cheap (spec section 4, "Efficient evaluation").
+ * W-step's trial evaluation cheap (doc/model.md section 4, "Efficient evaluation").
  */
 #include <math.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 #include "fit/fit.h"
 
 /* Population mean and sd of each column of Z.  A column whose sd is ~0
- * relative to its size gets sd 1, as the spec prescribes (the penalty then
+ * relative to its size gets sd 1, as doc/model.md prescribes (the penalty then
  * does not depend on that column's scale). */
 void dsv_score_moments(const double *Z, int64_t n, int64_t k, double *mean, double *sd,
                        double *floored)

@@ -1,4 +1,4 @@
-/* nmf.c - the H-step and the b-step (spec section 4).
+/* nmf.c - the H-step and the b-step (doc/model.md section 4).
  *
  * H appears only in the reconstruction block of L (the Cox model is attached
  * to W through Z = X^T W), and with W and b fixed that block separates over

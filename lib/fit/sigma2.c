@@ -118,7 +118,7 @@ static void centre_gram(const double *X, int64_t p, int64_t n, int64_t ldx, doub
             G[i + j * m] -= v[i] * v[j] / (double)n;
 }
 
-/* sigma2 (spec section 3) and the top eigenvalue of the gene-centred Gram,
+/* sigma2 (doc/model.md section 3) and the top eigenvalue of the gene-centred Gram,
  * from one Gram matrix of the smaller side (either output may be NULL).
  * The Cox term is blind to a common shift of eta, so only the centred part
  * of X^T dW beta costs curvature in the W-step; for expression data, whose

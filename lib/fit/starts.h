@@ -19,7 +19,7 @@ typedef struct dsv_start_plan {
     const double *time;
     const int32_t *event;
     int threads;
-    /* Selection phase in batches (spec section 11): starts are grouped into
+    /* Selection phase in batches (doc/model.md section 11): starts are grouped into
      * consecutive blocks of `batch` and each block runs through
      * dsv_iterate_batch; worker threads take whole blocks, so the blocks
      * (and the numbers) depend on nstarts and batch, never on threads.

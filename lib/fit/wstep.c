@@ -57,7 +57,7 @@ typedef struct wstep_coef {
 
 /* Column r of A (n x k, ld n): the "through the scores" part of the
  * negative gradient, reconstruction numerator plus Cox and penalty terms
- * (spec section 4). */
+ * (doc/model.md section 4). */
 static void build_rhs(const dsv_problem *pr, dsv_state *s, const wstep_coef *c, double *A,
                       double *qcox)
 {
@@ -419,24 +419,6 @@ static int line_search(const dsv_problem *pr, dsv_state *s, const segment *sg, d
     return DESURV_OK;
 }
 
-/* ---- the products with X --------------------------------------------- */
-
-/* T = X A for an n x ncol right-hand side A (ld n); T is p x ncol (ld p).
- * Every product with X in an outer iteration is this or dsv_xt_times, so
- * the one-by-one and the batched iteration make the same BLAS calls. */
-void dsv_x_times(const dsv_problem *pr, const double *A, int64_t ncol, double *T)
-{
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)pr->p, (int)ncol, (int)pr->n,
-                1.0, pr->X, (int)pr->ldx, A, (int)pr->n, 0.0, T, (int)pr->p);
-}
-
-/* Z = X^T W for a p x ncol W (ld p); Z is n x ncol (ld n). */
-void dsv_xt_times(const dsv_problem *pr, const double *W, int64_t ncol, double *Z)
-{
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)pr->n, (int)ncol, (int)pr->p, 1.0,
-                pr->X, (int)pr->ldx, W, (int)pr->p, 0.0, Z, (int)pr->n);
-}
-
 /* ---- the W-step in three parts around its two products with X ---------- */
 
 /* Before X A: the right-hand side A (n x k, ld n) of the gradient's part
@@ -485,8 +467,8 @@ double dsv_w_step_mm(const dsv_problem *pr, dsv_state *s, const double *T, doubl
 /* The k x k Grams of the segment, G01 = W^T W_mm and G11 = W_mm^T W_mm,
  * and the inner products of the closed form.  They come from one dsyrk of
  * [W | W_mm] (W_mm sits right after W): a 2k-column Gram over p rows, the
- * one product of the step that OpenBLAS threads badly (a k x k x p dgemm
- * took 108 us on two threads and 52 on one at M; dsyrk 47 us).  With
+ * one product of the step that OpenBLAS threads badly (a dsyrk beats the k x k x p dgemm;
+ * bench/README has the timings).  With
  * alpha = 0 the search never leaves t = 1, so only G11 is formed (half the
  * flops) and G01 is zero, which keeps segment_gram(1) equal to G11. */
 static void segment_setup(const dsv_problem *pr, dsv_state *s, const double *Zmm, segment *sg)

@@ -1,5 +1,5 @@
 /* topgenes.h - per-factor top genes and factor-restricted prediction
- * (spec section 8). */
+ * (doc/model.md section 8). */
 #ifndef DESURV_TOPGENES_H
 #define DESURV_TOPGENES_H
 

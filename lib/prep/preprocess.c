@@ -1,4 +1,4 @@
-/* preprocess.c - the preprocessing of spec section 9: log2(x + 1), the
+/* preprocess.c - the preprocessing of doc/model.md section 9: log2(x + 1), the
  * mean-and-variance gene filter, and the per-sample rank and quantile
  * transformations.
  *

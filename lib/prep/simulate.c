@@ -1,4 +1,4 @@
-/* simulate.c - the paper's simulation design (spec section 12).
+/* simulate.c - the paper's simulation design (doc/model.md section 12).
  *
  * Scenario R0: K factors, 150 marker genes each, 500 background genes, the
  * rest noise (counts scale with G); survival driven by factor 1's markers

@@ -1,4 +1,4 @@
-/* simulate.h - the paper's simulation design (spec section 12). */
+/* simulate.h - the paper's simulation design (doc/model.md section 12). */
 #ifndef DESURV_SIMULATE_H
 #define DESURV_SIMULATE_H
 

@@ -1,6 +1,6 @@
 /* cindex.c - Harrell's concordance index in O(n log n).
  *
- * Definition (spec section 6): a pair (i, j) is comparable when y_i < y_j and
+ * Definition (doc/model.md section 6): a pair (i, j) is comparable when y_i < y_j and
  * d_i = 1, or y_i = y_j with d_i = 1 and d_j = 0; it is concordant when
  * risk_i > risk_j, discordant when risk_i < risk_j, and counts 1/2 when the
  * risks are equal.

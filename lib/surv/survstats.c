@@ -1,4 +1,4 @@
-/* survstats.c - downstream survival summaries (spec section 10):
+/* survstats.c - downstream survival summaries (doc/model.md section 10):
  * Kaplan-Meier curve, k-group log-rank test, univariate Cox fit.
  *
  * All three match R's survival package with default settings (survfit,

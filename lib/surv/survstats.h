@@ -1,5 +1,5 @@
 /* survstats.h - helpers of the survival summaries (desurv_km,
- * desurv_logrank, desurv_cox1; spec section 10).  Internal to libdesurv. */
+ * desurv_logrank, desurv_cox1; doc/model.md section 10).  Internal to libdesurv. */
 #ifndef DESURV_SURVSTATS_H
 #define DESURV_SURVSTATS_H
 

@@ -1,4 +1,4 @@
-/* bo.h - the pieces of Bayesian optimisation (spec section 7) on the unit
+/* bo.h - the pieces of Bayesian optimisation (doc/model.md section 7) on the unit
  * cube [0, 1]^d: Latin-hypercube designs, expected improvement, and the
  * choice of the next point from a candidate pool.  The tuner maps unit
  * coordinates to hyperparameters (log scales, integers); this file knows

@@ -1,5 +1,5 @@
-/* cv.h - cross-validated scoring of one hyperparameter point (spec section
- * 7), and the pieces of desurv_fit() it reuses.
+/* cv.h - cross-validated scoring of one hyperparameter point (doc/model.md
+ * section 7).
  *
  * The data of each fold (training copy of X, its Cox design, the held-out
  * columns) are prepared once per tuning run; a task then fits one block of

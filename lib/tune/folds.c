@@ -1,4 +1,4 @@
-/* folds.c - cross-validation folds (spec section 7).
+/* folds.c - cross-validation folds (doc/model.md section 7).
  *
  * Stratified assignment: sort the samples by (stratum, event, index), which
  * is a total order and so gives the same cells on every platform whatever

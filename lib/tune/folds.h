@@ -1,4 +1,4 @@
-/* folds.h - cross-validation fold assignment (spec section 7). */
+/* folds.h - cross-validation fold assignment (doc/model.md section 7). */
 #ifndef DESURV_FOLDS_H
 #define DESURV_FOLDS_H
 

@@ -1,4 +1,4 @@
-/* gp.h - Gaussian-process regression for Bayesian optimisation (spec
+/* gp.h - Gaussian-process regression for Bayesian optimisation (doc/model.md
  * section 7): constant mean, Matern 5/2 kernel with one length-scale per
  * input dimension (ARD), an additive constant kernel and a nugget.
  *

@@ -1,5 +1,5 @@
 /* select.c - the final choice of hyperparameters from an evaluation history
- * (spec section 7 with its revision 2, and the 1se-recon and 1se-parsimony
+ * (doc/model.md section 7 with its revision 2, and the 1se-recon and 1se-parsimony
  * rules of doc/algorithm.md).
  *
  * Every rule reduces to "the best point of a set" under one total order:
@@ -159,7 +159,7 @@ static int64_t simplest_at_k(const scorer *s, int64_t n, double k)
     return pick;
 }
 
-/* The 1se-parsimony rule (spec section 7, revision 2): on the 1se plateau,
+/* The 1se-parsimony rule (doc/model.md section 7, revision 2): on the 1se plateau,
  * r = the point of lowest recon (ties as in 1se-recon); the smallest k with
  * a plateau point whose recon is within r's recon se of it; at that k the
  * simplest point within one SE of the k's best.  Without any finite recon

@@ -1,5 +1,5 @@
 /* select.h - choosing the final hyperparameters from an evaluation history
- * (spec section 7, issue 3, revision 2): rules max, 1se, lcb, 1se-recon and
+ * (doc/model.md section 7, issue 3, revision 2): rules max, 1se, lcb, 1se-recon and
  * 1se-parsimony, with the deterministic tie-breaking smaller k, then
  * smaller alpha, then larger lambda, then smaller nu, then the earlier
  * evaluation. */
@@ -36,7 +36,7 @@ typedef struct dsv_eval {
  *       reconstruction error (recon); equal recon: larger mean first.  A
  *       point with a NaN recon (a warm-start point) ranks after every
  *       finite one.
- *  1se-parsimony (spec section 7, revision 2): the same plateau; r = its
+ *  1se-parsimony (doc/model.md section 7, revision 2): the same plateau; r = its
  *       point that 1se-recon would choose (lowest recon); k* = the smallest
  *       k having a plateau point with recon <= r.recon + r.recon_se (a NaN
  *       recon_se counts as 0; the bound is inclusive).  Then among all

@@ -1,5 +1,5 @@
 /* tune.c - desurv_tune(): cross-validated model selection by grid search or
- * Gaussian-process Bayesian optimisation (spec section 7), then a refit.
+ * Gaussian-process Bayesian optimisation (doc/model.md section 7), then a refit.
  *
  * Work is cut into tasks (point, fold, block of starts); a task's random
  * streams depend only on (seed, history index, fold, start), and results

@@ -39,7 +39,7 @@ static const topt_info topt_table[DESURV_TOPT_COUNT] = {
 static const char *const param_names[DSV_NPAR] = {"k", "alpha", "lambda", "nu",
                                                   "lambda_w", "lambda_h", "ntop"};
 
-/* Spec section 7 defaults: k, alpha, lambda, nu searched; the rest fixed. */
+/* doc/model.md section 7 defaults: k, alpha, lambda, nu searched; the rest fixed. */
 static void default_bounds(desurv_tuner *t)
 {
     static const double lo[DSV_NPAR] = {2, 1e-4, 1e-5, 0, NAN, NAN, NAN};
