@@ -1,4 +1,4 @@
-/* bench_batch.c - batched multi-start (spec section 11) against one start
+/* bench_batch.c - batched multi-start (doc/model.md section 11) against one start
  * at a time.
  *
  * At one shape (default: the paper's PDAC training set, p = 1970 genes x

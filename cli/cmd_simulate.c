@@ -18,7 +18,7 @@ static const opt_spec sim_opts[] = {
 
 static const cmd_doc sim_doc = {
     "simulate", "[--scenario r0|null|mixed] [--seed S] [--genes G --samples N --k K] --out DIR",
-    "Draw a data set of the DeSurv paper's simulation design (spec section 12) and\n"
+    "Draw a data set of the DeSurv paper's simulation design (doc/model.md section 12) and\n"
     "write DIR/expression.tsv (genes x samples), DIR/survival.tsv (sample, time,\n"
     "event, split = train|test), DIR/truth_W.tsv (the true W) and\n"
     "DIR/truth_genes.tsv (class of each gene and whether it drives survival)."};

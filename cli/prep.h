@@ -1,4 +1,4 @@
-/* prep.h - from files to the matrix a model sees (spec section 9), and the
+/* prep.h - from files to the matrix a model sees (doc/model.md section 9), and the
  * record of that preprocessing inside a model, so that prediction applies
  * exactly the same steps to new data. */
 #ifndef DESURV_CLI_PREP_H

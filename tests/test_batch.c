@@ -1,4 +1,4 @@
-/* test_batch.c - batched multi-start (spec section 11, lib/fit/batch.c): every
+/* test_batch.c - batched multi-start (doc/model.md section 11, lib/fit/batch.c): every
  * start advanced by dsv_iterate_batch, or by dsv_run_starts with batch > 1,
  * ends where dsv_iterate would have taken it alone.
  *

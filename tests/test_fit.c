@@ -115,7 +115,7 @@ static int64_t best_match(const fitted *f, const dsv_sim *s, int64_t r)
     return best;
 }
 
-/* How many of factor r's top-ntop genes (spec section 8 score) are true
+/* How many of factor r's top-ntop genes (doc/model.md section 8 score) are true
  * survival genes of true factor 0. */
 static int64_t top_gene_hits(const fitted *f, const dsv_sim *s, int64_t r, int64_t ntop)
 {
