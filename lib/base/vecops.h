@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* Scale w (length len) to unit Euclidean norm; returns the old norm. */
 static inline double dsv_unit_column(double *w, int64_t len)
@@ -15,6 +16,13 @@ static inline double dsv_unit_column(double *w, int64_t len)
     for (int64_t i = 0; i < len; i++)
         w[i] /= nrm;
     return nrm;
+}
+
+/* count doubles (at least one, so that a zero count is not a NULL that
+ * reads as a failed allocation); free with free(). */
+static inline double *dsv_dalloc(int64_t count)
+{
+    return malloc((size_t)(count > 0 ? count : 1) * sizeof(double));
 }
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "desurv/desurv.h"
 #include "base/validate.h"
+#include "base/vecops.h"
 
 typedef struct batch_run {
     const dsv_problem *pr;
@@ -45,18 +46,13 @@ static void run_free(batch_run *b)
     free(b->A), free(b->T), free(b->Wmm), free(b->Zmm);
 }
 
-static double *dalloc(int64_t count)
-{
-    return malloc((size_t)(count > 0 ? count : 1) * sizeof(double));
-}
-
 static int run_alloc(batch_run *b, int64_t m)
 {
     int64_t p = b->pr->p, n = b->pr->n, k = b->pr->k;
-    b->prev = dalloc(m), b->tmax = dalloc(m);
+    b->prev = dsv_dalloc(m), b->tmax = dsv_dalloc(m);
     b->act = malloc((size_t)m * sizeof *b->act);
-    b->A = dalloc(n * k * m), b->T = dalloc(p * k * m);
-    b->Wmm = dalloc(p * k * m), b->Zmm = dalloc(n * k * m);
+    b->A = dsv_dalloc(n * k * m), b->T = dsv_dalloc(p * k * m);
+    b->Wmm = dsv_dalloc(p * k * m), b->Zmm = dsv_dalloc(n * k * m);
     if (!b->prev || !b->tmax || !b->act || !b->A || !b->T || !b->Wmm || !b->Zmm) {
         run_free(b);
         return DESURV_E_NOMEM;

@@ -55,7 +55,7 @@ int dsv_iterate(const dsv_problem *pr, dsv_state *s, int64_t maxit, double tol)
     return rc;
 }
 
-/* ---- desurv_fit ------------------------------------------------------ */
+/* ---- the problem of a fit ------------------------------------------- */
 
 static void data_moments(const double *X, int64_t p, int64_t n, int64_t ldx, double *norm2,
                          double *mean)

@@ -7,11 +7,7 @@
 
 #include "desurv/desurv.h"
 #include "linalg/nnls_bpp.h"
-
-static double *dalloc(int64_t count)
-{
-    return malloc((size_t)(count > 0 ? count : 1) * sizeof(double));
-}
+#include "base/vecops.h"
 
 int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
 {
@@ -22,13 +18,13 @@ int dsv_state_alloc(dsv_state *s, const dsv_problem *pr)
     s->w_mu = 1.0;
     /* W and the W-step trial share one block, [W | W_mm], so that one GEMM
      * gives all the Grams of the W-step's segment. */
-    s->W = dalloc(2 * pr->p * pr->k);
-    s->H = dalloc(pr->k * pr->n);
+    s->W = dsv_dalloc(2 * pr->p * pr->k);
+    s->H = dsv_dalloc(pr->k * pr->n);
     s->beta = calloc((size_t)pr->k, sizeof(double));
     s->b = calloc((size_t)pr->p, sizeof(double)); /* stays 0 without offset */
     s->trace_cap = 64;
-    s->trace = dalloc(s->trace_cap);
-    s->trace_terms = dalloc(s->trace_cap * DESURV_TRACE_TERMS);
+    s->trace = dsv_dalloc(s->trace_cap);
+    s->trace_terms = dsv_dalloc(s->trace_cap * DESURV_TRACE_TERMS);
     if (!s->W || !s->H || !s->beta || !s->b || !s->trace || !s->trace_terms) {
         dsv_state_free(s);
         return DESURV_E_NOMEM;
@@ -41,32 +37,32 @@ int dsv_state_ensure_scratch(dsv_state *s, const dsv_problem *pr)
     if (s->Z)
         return DESURV_OK;
     int64_t p = pr->p, n = pr->n, k = pr->k;
-    s->Z = dalloc(n * k);
-    s->Zt = dalloc(n * k);
+    s->Z = dsv_dalloc(n * k);
+    s->Zt = dsv_dalloc(n * k);
     s->Wt = s->W + p * k;
-    s->WG = dalloc(p * k);
-    s->A = dalloc(n * (k + 1));
-    s->T = dalloc(p * (k + 1));
-    s->WtW = dalloc(k * k);
-    s->HHt = dalloc(k * k);
-    s->G1 = dalloc(k * k);
-    s->G2 = dalloc(6 * k * k);
-    s->eta = dalloc(n);
-    s->grad = dalloc(n);
-    s->zmean = dalloc(k);
-    s->zsd = dalloc(k);
-    s->Zs = dalloc(n * k);
-    s->bwork = dalloc(4 * k);
-    s->coxwork = dalloc(dsv_cox_work_size(pr->cox, k));
-    s->Wp = dalloc(p * k);
-    s->Hp = dalloc(k * n);
-    s->Zp = dalloc(n * k);
-    s->bp = dalloc(k);
+    s->WG = dsv_dalloc(p * k);
+    s->A = dsv_dalloc(n * (k + 1));
+    s->T = dsv_dalloc(p * (k + 1));
+    s->WtW = dsv_dalloc(k * k);
+    s->HHt = dsv_dalloc(k * k);
+    s->G1 = dsv_dalloc(k * k);
+    s->G2 = dsv_dalloc(6 * k * k);
+    s->eta = dsv_dalloc(n);
+    s->grad = dsv_dalloc(n);
+    s->zmean = dsv_dalloc(k);
+    s->zsd = dsv_dalloc(k);
+    s->Zs = dsv_dalloc(n * k);
+    s->bwork = dsv_dalloc(4 * k);
+    s->coxwork = dsv_dalloc(dsv_cox_work_size(pr->cox, k));
+    s->Wp = dsv_dalloc(p * k);
+    s->Hp = dsv_dalloc(k * n);
+    s->Zp = dsv_dalloc(n * k);
+    s->bp = dsv_dalloc(k);
     s->Wtb = calloc((size_t)(3 * k), sizeof *s->Wtb);
-    s->hsum = dalloc(k);
-    s->bold = dalloc(p);
+    s->hsum = dsv_dalloc(k);
+    s->bold = dsv_dalloc(p);
     s->passive = calloc((size_t)(n > 0 ? n : 1), sizeof *s->passive); /* cold start */
-    s->hwork = dalloc(dsv_bpp_work_size(k, n));
+    s->hwork = dsv_dalloc(dsv_bpp_work_size(k, n));
     s->hiwork = malloc((size_t)(dsv_bpp_iwork_size(k, n) > 0 ? dsv_bpp_iwork_size(k, n) : 1) *
                        sizeof *s->hiwork);
     s->ext_have = 0;
