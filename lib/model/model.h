@@ -54,6 +54,10 @@ int dsv_fail(desurv_model *m, int code, const char *fmt, ...)
 #endif
     ;
 
+/* Upper bound of the seed options (model and tuner): 2^53, above which not
+ * every integer is a double, so seeds would collide. */
+#define DSV_SEED_MAX 9007199254740992.0
+
 /* Option table (options.c). */
 typedef struct dsv_option_info {
     const char *name;

@@ -10,8 +10,6 @@
 /* Largest double below 1: alpha = 1 would drop the reconstruction term and
  * leave W unidentified, yet every alpha short of it is meaningful. */
 #define ALPHA_MAX 0x1.fffffffffffffp-1
-/* 2^53: above it not every integer is a double, so seeds would collide. */
-#define SEED_MAX 9007199254740992.0
 #define K_MAX 2147483647.0
 
 /* Indexed by desurv_option; the order must follow the enum. */
@@ -27,7 +25,7 @@ static const dsv_option_info option_table[DESURV_OPT_COUNT] = {
     [DESURV_OPT_NINIT] = {"ninit", 1, 1e6, 20, 1},
     [DESURV_OPT_IMAXIT] = {"imaxit", 0, 1e9, 30, 1},
     [DESURV_OPT_TOL_INIT] = {"tol_init", 0, 1, 1e-4, 0},
-    [DESURV_OPT_SEED] = {"seed", 0, SEED_MAX, 1, 1},
+    [DESURV_OPT_SEED] = {"seed", 0, DSV_SEED_MAX, 1, 1},
     [DESURV_OPT_THREADS] = {"threads", 1, 256, 1, 1},
     [DESURV_OPT_TIES] = {"ties", 0, 1, 0, 1},
     [DESURV_OPT_INIT] = {"init", 0, 2, 0, 1},

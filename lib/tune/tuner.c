@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEED_MAX 9007199254740992.0
-
 typedef struct topt_info {
     const char *name;
     double lo, hi, def;
@@ -30,7 +28,7 @@ static const topt_info topt_table[DESURV_TOPT_COUNT] = {
     [DESURV_TOPT_LCB_Z] = {"lcb_z", 1e-6, 10, 1.645, 0},
     [DESURV_TOPT_POOL] = {"pool", 0, 1e6, 0, 1},
     [DESURV_TOPT_ALPHA_SCALE] = {"alpha_scale", 0, 1, 0, 1},
-    [DESURV_TOPT_SEED] = {"seed", 0, SEED_MAX, 1, 1},
+    [DESURV_TOPT_SEED] = {"seed", 0, DSV_SEED_MAX, 1, 1},
     [DESURV_TOPT_THREADS] = {"threads", 1, 256, 1, 1},
     [DESURV_TOPT_BATCH] = {"batch", 1, 1e6, 10, 1},
     [DESURV_TOPT_REFIT] = {"refit", 0, 1, 1, 1},
