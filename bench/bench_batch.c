@@ -1,4 +1,4 @@
-/* bench_batch.c - batched multi-start (spec section 11) against one start
+/* bench_batch.c - batched multi-start (doc/model.md section 11) against one start
  * at a time.
  *
  * At one shape (default: the paper's PDAC training set, p = 1970 genes x
@@ -20,7 +20,7 @@
  * It also times the two products with X alone, skinny (k columns) and wide
  * (k x starts columns), as GFLOP/s: the ceiling of what batching can gain.
  *
- * Data: the paper's simulation design (lib/simulate.c, scenario R0, 3 true
+ * Data: the paper's simulation design (lib/prep/simulate.c, scenario R0, 3 true
  * factors, seed 1) at the requested shape.  BLAS threads follow
  * OPENBLAS_NUM_THREADS; run it with OPENBLAS_NUM_THREADS=1 for the
  * single-threaded numbers.  Uses library internals, so it links the
@@ -41,12 +41,12 @@
 
 #include <cblas.h>
 
-#include "batch.h"
-#include "cox.h"
+#include "fit/batch.h"
+#include "surv/cox.h"
 #include "desurv/desurv.h"
-#include "fit.h"
-#include "simulate.h"
-#include "starts.h"
+#include "fit/fit.h"
+#include "prep/simulate.h"
+#include "fit/starts.h"
 
 typedef struct config {
     int64_t p, n, starts, iters, maxit, reps;
@@ -82,7 +82,7 @@ static void die(const char *what, int rc)
     exit(1);
 }
 
-/* As desurv_fit's setup_problem (lib/fit.c) with its default options. */
+/* As desurv_fit's setup_problem (lib/model/fit.c) with its default options. */
 static void setup_problem(dsv_problem *pr, const dsv_sim *s, const dsv_cox *cox, int64_t k,
                           double alpha)
 {

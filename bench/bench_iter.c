@@ -9,7 +9,7 @@
  *      once (validation, sigma2 and the Gram eigen-decomposition, NNDSVD,
  *      the final beta polish) cancels in the difference.  Done at alpha = 0
  *      and at alpha = 0.5.
- *  (b) times the floor of one outer iteration (spec section 4, "Efficient
+ *  (b) times the floor of one outer iteration (doc/model.md section 4, "Efficient
  *      evaluation"): cblas_dgemm X H^T (p x n times n x k), cblas_dgemm
  *      X^T W (n x p times p x k) and cblas_dgemv X g (p x n times n), back
  *      to back, minimum over repetitions.

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/cv.h"
+#include "tune/cv.h"
 
 enum { P = 3000, N = 200 };
 

@@ -97,7 +97,7 @@ def kbest_recon(rows):
 
 
 def parsimony(rows):
-    """Rule 1se-parsimony (lib/select.h): the smallest k of the plateau whose
+    """Rule 1se-parsimony (lib/tune/select.h): the smallest k of the plateau whose
     recon is within one se of the plateau's lowest; at that k, among its
     points within one se of its best mean, the smallest alpha, then the
     largest lambda."""

@@ -1,4 +1,4 @@
-/* test_batch.c - batched multi-start (spec section 11, lib/batch.c): every
+/* test_batch.c - batched multi-start (doc/model.md section 11, lib/fit/batch.c): every
  * start advanced by dsv_iterate_batch, or by dsv_run_starts with batch > 1,
  * ends where dsv_iterate would have taken it alone.
  *
@@ -23,14 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "cox.h"
+#include "fit/batch.h"
+#include "surv/cox.h"
 #include "desurv/desurv.h"
-#include "fit.h"
-#include "rng.h"
-#include "starts.h"
+#include "fit/fit.h"
+#include "base/rng.h"
+#include "fit/starts.h"
 #include "testutil.h"
-#include "vecops.h"
+#include "base/vecops.h"
 
 /* Tolerances with OpenBLAS for the comparisons other than check_case's
  * (which uses OPENBLAS_TOL below), relative to each array's
@@ -89,7 +89,7 @@ static void make_data(fixture *f, int64_t p, int64_t n, uint64_t seed, int ties)
 }
 
 /* 1: the problems made below extrapolate between outer iterations
- * (lib/extrap.c; off in desurv_fit) */
+ * (lib/fit/extrap.c; off in desurv_fit) */
 static int extrap_on;
 
 /* The H-step and offset of the problems made below: the papers' model
@@ -113,7 +113,7 @@ static void offset_moments(fixture *f, dsv_problem *pr)
         }
 }
 
-/* As desurv_fit's setup_problem (lib/fit.c). */
+/* As desurv_fit's setup_problem (lib/model/fit.c). */
 static void make_problem(fixture *f, int64_t k, double alpha, double lw, double lh)
 {
     dsv_problem *pr = &f->pr;

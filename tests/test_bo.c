@@ -3,10 +3,10 @@
  * high-precision values, proposals (determinism, no re-evaluation of
  * snapped points, exhaustion), argument validation, and (slow) the
  * Branin and Hartmann-3 benchmarks against random search. */
-#include "lib/bo.h"
+#include "tune/bo.h"
 
 #include "desurv/desurv.h"
-#include "lib/rng.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 #include <check.h>

@@ -1,4 +1,4 @@
-/* test_bpp.c - the block principal pivoting NNLS (lib/nnls_bpp.c): the
+/* test_bpp.c - the block principal pivoting NNLS (lib/linalg/nnls_bpp.c): the
  * Lawson-Hanson reference of tests/golden/make_golden_nnls.py, the KKT
  * conditions on every column from cold, warm and garbage starts, one round
  * from the exact passive sets, bitwise determinism, semidefinite Grams
@@ -11,8 +11,8 @@
 #include <cblas.h>
 
 #include "desurv/desurv.h"
-#include "nnls_bpp.h"
-#include "rng.h"
+#include "linalg/nnls_bpp.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 /* One batch of problems: G (k x k), C (k x n, ld ldc). */
@@ -399,7 +399,7 @@ START_TEST(test_semidefinite)
         ck_assert_int_gt(st.dropped, 0); /* the dependent-variable path was taken */
         ck_assert_int_eq(st.fallbacks, 0);
         /* a near duplicate leaves the dropped variable's gradient small, not
-         * at rounding level (see lib/nnls_bpp.h) */
+         * at rounding level (see lib/linalg/nnls_bpp.h) */
         check_kkt(&P, H, k, pas, _i ? 1e-8 : 1e-10);
         /* the duplicate and the zero column add nothing: same optimum */
         prob R = reduced(&P, 3, 5);

@@ -1,7 +1,7 @@
 /* test_cindex.c - Harrell's C: golden values from R survival::concordance,
  * an O(n^2) reference counter on random heavily tied data, invariances,
  * argument validation of desurv_cindex, and a large-n run. */
-#include "lib/cindex.h"
+#include "surv/cindex.h"
 
 #include "desurv/desurv.h"
 #include "testutil.h"

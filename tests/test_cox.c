@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "desurv/desurv.h"
-#include "lib/cox.h"
+#include "surv/cox.h"
 #include "design.h"
 #include "testutil.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "desurv/desurv.h"
-#include "lib/cox.h"
-#include "lib/enet.h"
+#include "surv/cox.h"
+#include "surv/enet.h"
 #include "design.h"
 #include "testutil.h"
 

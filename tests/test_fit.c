@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blasinfo.h"
+#include "base/blasinfo.h"
 #include "desurv/desurv.h"
-#include "simulate.h"
+#include "prep/simulate.h"
 #include "testutil.h"
 
 typedef struct fitted {
@@ -115,7 +115,7 @@ static int64_t best_match(const fitted *f, const dsv_sim *s, int64_t r)
     return best;
 }
 
-/* How many of factor r's top-ntop genes (spec section 8 score) are true
+/* How many of factor r's top-ntop genes (doc/model.md section 8 score) are true
  * survival genes of true factor 0. */
 static int64_t top_gene_hits(const fitted *f, const dsv_sim *s, int64_t r, int64_t ntop)
 {
@@ -158,7 +158,7 @@ START_TEST(recovers_r0_simulation)
      * section 3).  With the offset sigma2 is that of the row-centred data,
      * far smaller on this design with its per-gene baseline, so the same
      * alpha weighs reconstruction more; and since random starts are drawn
-     * on the scale of the programs (lib/init.c) the fits converge: at
+     * on the scale of the programs (lib/fit/init.c) the fits converge: at
      * alpha = 0.9 the objective's minimiser then overfits the training
      * samples (|beta| in the hundreds, a handful of genes; this test passed
      * at 0.9 only while those fits stopped at maxit far from it), while at
@@ -240,7 +240,7 @@ END_TEST
 /* sigma2 makes alpha unit-free: fit(c X) = fit(X) with beta / c, to
  * rounding, with either W-step.  (The HALS step once broke this at 1e-3
  * from iteration 4: an entry rounding left just above the floor moved the
- * line search's ray limit; lib/wstep.c, hals_update.) */
+ * line search's ray limit; lib/fit/wstep.c, hals_update.) */
 START_TEST(invariant_to_scaling_x)
 {
     dsv_sim s;

@@ -2,7 +2,7 @@
  * (stratum, event) cells for every K in 2..10 and n in K..60, determinism
  * in the seed, arbitrary stratum labels, validation of user folds with
  * their messages, and the count of folds without events. */
-#include "lib/folds.h"
+#include "tune/folds.h"
 
 #include "desurv/desurv.h"
 #include "testutil.h"

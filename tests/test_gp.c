@@ -3,10 +3,10 @@
  * that reach sklearn's optimum (tests/golden/make_golden_gp.py), local
  * optimality of the fit, scale invariance, determinism, jitter, blocked
  * prediction, and argument validation. */
-#include "lib/gp.h"
+#include "tune/gp.h"
 
 #include "desurv/desurv.h"
-#include "lib/rng.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 #include <check.h>

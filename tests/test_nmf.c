@@ -9,10 +9,10 @@
 
 #include <lapacke.h>
 
-#include "cox.h"
+#include "surv/cox.h"
 #include "desurv/desurv.h"
-#include "fit.h"
-#include "rng.h"
+#include "fit/fit.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 typedef struct fixture {

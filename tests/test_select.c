@@ -5,8 +5,8 @@
  * entries, and the 1se / lcb thresholds hit exactly and missed by one ulp.
  * Also the held-out reconstruction error that 1se-recon and 1se-parsimony use
  * (dsv_bicv_error) against a direct computation on tiny cases. */
-#include "lib/cv.h"
-#include "lib/select.h"
+#include "tune/cv.h"
+#include "tune/select.h"
 
 #include "testutil.h"
 

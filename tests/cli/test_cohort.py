@@ -50,7 +50,7 @@ def tearDownModule():
     Shared._td.cleanup()
 
 
-# ---- desurv_gene_filter (lib/preprocess.c) recomputed ----
+# ---- desurv_gene_filter (lib/prep/preprocess.c) recomputed ----
 
 def desc_ranks(v):
     """R's rank(-v): descending, ties get their average rank."""

@@ -1,6 +1,6 @@
 """--rule of cv and tune through the built binary: the point each rule
 chooses is recomputed here from history.tsv with the rule's definition
-(man desurv, RULES; lib/select.h), summary.json and the printed note name
+(man desurv, RULES; lib/tune/select.h), summary.json and the printed note name
 the rule actually applied, and the default of cv is 1se (as for tune).
 history.tsv holds every value to 17 significant digits when needed, so the
 recomputation is exact.  The grid is one on which the rules choose

@@ -7,7 +7,7 @@ It rewrites tests/golden/gp_*.tsv; the output is committed, so the tests
 need neither python nor sklearn.  The versions used are written to
 tests/golden/gp_versions.tsv.
 
-Model (lib/gp.h):  y ~ N(m 1, K),  K = s2 Matern52(ls) + c0 + g I.
+Model (lib/tune/gp.h):  y ~ N(m 1, K),  K = s2 Matern52(ls) + c0 + g I.
 sklearn equivalent: GaussianProcessRegressor(kernel=ConstantKernel(s2) *
 Matern(ls, nu=2.5) + ConstantKernel(c0) + WhiteKernel(g), alpha=0,
 normalize_y=False) fitted to y - m, predictions shifted back by m.
@@ -25,7 +25,7 @@ alpha=0 matters: sklearn's default alpha=1e-10 would add to the nugget.
 2. Estimation (gp_fit.tsv; cases a: n=25, d=3 and b: n=40, d=5 with two
    irrelevant inputs): sklearn's own optimiser (L-BFGS-B,
    n_restarts_optimizer=10, random_state=0) over log s2, log ls, log c0,
-   log g with the bounds of lib/gp.h (variances relative to v = np.var(y),
+   log g with the bounds of lib/tune/gp.h (variances relative to v = np.var(y),
    the population variance), fitted to y - mean(y), i.e. with the mean
    FIXED at mean(y) and c0 estimated.  The test requires
      - dsv_gp_fit_ex(fixed_mean = mean(y), fit_c0 = 1): lml >= sklearn - 1e-6
@@ -46,7 +46,7 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
 OUT = "tests/golden"
 
-# Bounds of lib/gp.h (keep in sync; recorded in gp_fit.tsv and checked by
+# Bounds of lib/tune/gp.h (keep in sync; recorded in gp_fit.tsv and checked by
 # the test against the header constants).
 S2_LO, S2_HI = 1e-3, 1e3
 LS_LO, LS_HI = 1e-2, 1e2

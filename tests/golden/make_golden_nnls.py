@@ -6,7 +6,7 @@ Run by hand from the repository root with Debian's python (numpy only):
 It rewrites tests/golden/nnls_*.tsv; the output is committed, so the tests
 need no python.
 
-Problem (lib/nnls_bpp.h): for every column c of C, minimise
+Problem (lib/linalg/nnls_bpp.h): for every column c of C, minimise
 1/2 h^T G h - c^T h over h >= 0, with G = W^T W and C = W^T X.
 
 The reference is the classical Lawson-Hanson active-set method (Lawson &

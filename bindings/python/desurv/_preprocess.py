@@ -1,5 +1,5 @@
 """Preprocessing: the transformations the desurv command applies before
-fitting (spec section 9), so Python code prepares data exactly the same way.
+fitting (doc/model.md section 9), so Python code prepares data exactly the same way.
 
 Every function takes X as (n_samples, n_genes) -- a numpy array or a
 pandas DataFrame -- and returns a new object (the input is never modified);
