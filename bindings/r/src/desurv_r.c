@@ -346,6 +346,23 @@ static SEXP names_of(const desurv_model *m, int which)
     return s;
 }
 
+/* The handle's options as a named double vector (library option names). */
+static SEXP options_vector(desurv_model *m)
+{
+    SEXP opts = PROTECT(allocVector(REALSXP, DESURV_OPT_COUNT));
+    SEXP onm = PROTECT(allocVector(STRSXP, DESURV_OPT_COUNT));
+    for (int i = 0; i < DESURV_OPT_COUNT; i++) {
+        double v = NA_REAL;
+        desurv_get_option(m, (desurv_option)i, &v);
+        REAL(opts)[i] = v;
+        const char *nm = desurv_option_name((desurv_option)i);
+        SET_STRING_ELT(onm, i, mkChar(nm ? nm : "?"));
+    }
+    setAttrib(opts, R_NamesSymbol, onm);
+    UNPROTECT(2);
+    return opts;
+}
+
 /* Everything R shows of a fitted model, copied out of the handle. */
 static SEXP C_model_read(SEXP ptr)
 {
@@ -386,16 +403,7 @@ static SEXP C_model_read(SEXP ptr)
     }
     setAttrib(stats, R_NamesSymbol, snm);
     SET_VECTOR_ELT(out, 5, stats);
-    SEXP opts = PROTECT(allocVector(REALSXP, DESURV_OPT_COUNT));
-    SEXP onm = PROTECT(allocVector(STRSXP, DESURV_OPT_COUNT));
-    for (int i = 0; i < DESURV_OPT_COUNT; i++) {
-        double v = NA_REAL;
-        desurv_get_option(m, (desurv_option)i, &v);
-        REAL(opts)[i] = v;
-        const char *nm = desurv_option_name((desurv_option)i);
-        SET_STRING_ELT(onm, i, mkChar(nm ? nm : "?"));
-    }
-    setAttrib(opts, R_NamesSymbol, onm);
+    SEXP opts = PROTECT(options_vector(m));
     SET_VECTOR_ELT(out, 6, opts);
     SET_VECTOR_ELT(out, 7, names_of(m, DESURV_NAMES_GENES));
     SET_VECTOR_ELT(out, 8, names_of(m, DESURV_NAMES_SAMPLES));
@@ -404,7 +412,7 @@ static SEXP C_model_read(SEXP ptr)
     int st = desurv_model_get_meta(m, "predict.ntop", &ntop, 1, &nl);
     SET_VECTOR_ELT(out, 9,
                    ScalarReal(((st == DESURV_OK || st == DESURV_E_BUFFER) && nl >= 1) ? ntop : 0));
-    UNPROTECT(10);
+    UNPROTECT(9);
     return out;
 }
 
@@ -412,18 +420,7 @@ static SEXP C_model_read(SEXP ptr)
 static SEXP C_model_options(SEXP ptr)
 {
     desurv_model *m = get_model(ptr);
-    SEXP opts = PROTECT(allocVector(REALSXP, DESURV_OPT_COUNT));
-    SEXP onm = PROTECT(allocVector(STRSXP, DESURV_OPT_COUNT));
-    for (int i = 0; i < DESURV_OPT_COUNT; i++) {
-        double v = NA_REAL;
-        desurv_get_option(m, (desurv_option)i, &v);
-        REAL(opts)[i] = v;
-        const char *nm = desurv_option_name((desurv_option)i);
-        SET_STRING_ELT(onm, i, mkChar(nm ? nm : "?"));
-    }
-    setAttrib(opts, R_NamesSymbol, onm);
-    UNPROTECT(2);
-    return opts;
+    return options_vector(m);
 }
 
 /* Gene (which = 0) or sample (1) names; NULL removes them. */
